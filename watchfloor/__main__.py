@@ -1,0 +1,3 @@
+from watchfloor.cli.main import run
+
+run()
