@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -122,6 +123,126 @@ def stats(
     for key, value in counts.items():
         table.add_row(key, f"{value:,}")
     out.print(table)
+
+
+KbOption = Annotated[
+    list[Path] | None,
+    typer.Option("--kb", help="Extra knowledge-base folder(s) with your own actors/*.yaml and places*.yaml."),
+]
+
+
+@contextmanager
+def open_text(path: str, mode: str) -> Iterator[Any]:
+    """A file, or stdin / stdout for ``-``; UTF-8 whatever the locale."""
+    if path == "-":
+        stream = sys.stdin if mode == "r" else sys.stdout
+        yield io.TextIOWrapper(stream.buffer, encoding="utf-8", errors="replace", newline="" if mode == "r" else None, write_through=True)
+        return
+    try:
+        handle = open(path, mode, encoding="utf-8", errors="replace", newline="" if mode == "r" else None)
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot open {path}: {exc.strerror}", highlight=False)
+        raise typer.Exit(2) from exc
+    with handle:
+        yield handle
+
+
+@app.command()
+def extract(
+    input: Annotated[str, typer.Option("--input", "-i", help="JSONL articles; - for stdin.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL extraction records; - for stdout.")] = "-",
+    engine: Annotated[str, typer.Option(help="local (this process) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (engine dask); default a LocalCluster.")] = None,
+    kb: KbOption = None,
+) -> None:
+    """Extract events, actors, places, figures, quotes and dates: one output line per input line, in order."""
+    from watchfloor.analyze.extract import extract_lines
+    from watchfloor.analyze.pipeline import Analyzer
+
+    if engine not in {"local", "dask"}:
+        raise typer.BadParameter("must be local or dask", param_hint="--engine")
+    errors = 0
+    with open_text(input, "r") as source, open_text(output, "w") as sink, progress_bar() as progress:
+        task = progress.add_task("extracting", total=None)
+        if engine == "dask":
+            from watchfloor.scale.dask_engine import extract_lines_dask
+
+            records = extract_lines_dask(source, scheduler=scheduler, kb_dirs=kb or [], name=input)
+        else:
+            records = extract_lines(source, Analyzer(kb_dirs=kb or []), name=input)
+        for record in records:
+            if "error" in record:
+                errors += 1
+                typer.echo(f"error: {record['error']}", err=True)
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            progress.advance(task)
+    if errors:
+        typer.echo(f"{errors} line(s) could not be analysed; each has an error record in the output", err=True)
+
+
+kb_app = typer.Typer(help="The knowledge base: actors, places, event types.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+@kb_app.command("build")
+def kb_build(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the gazetteer exists.")] = False,
+) -> None:
+    """Build the offline gazetteer index from GeoNames data (once, at set-up)."""
+    import time
+
+    from watchfloor.config import gazetteer_path
+    from watchfloor.kb.gazetteer import build_gazetteer
+
+    path = gazetteer_path()
+    if path.exists() and not force:
+        typer.echo(f"gazetteer ready at {path}", err=True)
+        return
+    started = time.perf_counter()
+    with err.status("building the gazetteer from GeoNames data..."):
+        build_gazetteer(path)
+    typer.echo(f"gazetteer built at {path} in {time.perf_counter() - started:.1f} s", err=True)
+
+
+@kb_app.command("check")
+def kb_check(kb: KbOption = None) -> None:
+    """Load and validate the knowledge base (package files plus --kb folders); print what it holds."""
+    from watchfloor.kb.actors import ActorKB
+
+    actors = ActorKB.load(extra_dirs=kb or [])
+    typer.echo(f"{len(actors)} actors loaded; knowledge base valid")
+
+
+@app.command("eval")
+def evaluate(
+    dataset: Annotated[
+        list[Path] | None, typer.Argument(help="Labelled JSONL files. Default: the team's development sets.")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Score extraction against labelled data: per-type precision / recall / F1 and a summary."""
+    from watchfloor.analyze.evaluate import evaluate_events, format_report
+    from watchfloor.analyze.pipeline import Analyzer
+
+    paths = dataset or default_eval_sets()
+    if not paths:
+        err.print("[red]error:[/red] no labelled data found; pass JSONL files")
+        raise typer.Exit(2)
+    analyzer = Analyzer()
+    results = {}
+    for path in paths:
+        report = evaluate_events(path, analyzer)
+        results[str(path)] = report
+        if format == "text":
+            out.rule(str(path))
+            typer.echo(format_report(report))
+    if format == "json":
+        typer.echo(json.dumps({k: v.to_dict() for k, v in results.items()}, indent=2))
+
+
+def default_eval_sets() -> list[Path]:
+    root = Path(__file__).resolve().parents[2] / "tests" / "data" / "events"
+    return [p for p in (root / "dev.jsonl", root / "articles.jsonl") if p.exists()]
 
 
 def find_corpus() -> Path | None:

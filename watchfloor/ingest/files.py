@@ -126,12 +126,12 @@ def article_from_record(obj: Any, where: str) -> Iterator[Item]:
         date = normalise_date(fields["date"])
         if date is None:
             yield Problem(where, f'unparseable date {fields["date"]!r} dropped; article kept', fatal=False)
-    text = _clean_text(text)
+    text = clean_text(text)
     url = fields["url"] if fields["url"] and re.match(r"^https?://", fields["url"], re.I) else None
     yield Article(
         id=article_id(url=url, text=text),
         text=text,
-        title=_clean_text(fields["title"]) if fields["title"] else None,
+        title=clean_text(fields["title"]) if fields["title"] else None,
         date=date,
         url=url,
         outlet=fields["outlet"],
@@ -158,7 +158,7 @@ def normalise_date(value: str) -> str | None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _clean_text(text: str) -> str:
+def clean_text(text: str) -> str:
     """Drop control characters and lone surrogates, which break JSON output and SQLite's text handling."""
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
