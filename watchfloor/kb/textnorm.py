@@ -27,8 +27,10 @@ def fold(name: str) -> str:
     >>> fold("Ma'arrat al-Nu'man")
     'maarrat al numan'
     """
-    text = unicodedata.normalize("NFKD", name.casefold().translate(_SPECIAL))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = name.casefold()
+    if not text.isascii():  # most names are plain ASCII: skip the costly decomposition for them
+        text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(_DROP).translate(_PUNCT_TO_SPACE)
     return _SPACES.sub(" ", text).strip()
 

@@ -1,0 +1,988 @@
+"""Offline gazetteer: find the place names in a text and resolve them to coordinates.
+
+The index is built once from GeoNames data (see ``watchfloor.kb.gazetteer_build``; GeoNames,
+https://www.geonames.org/, CC BY 4.0) and the curated ``kb/data/places.yaml``. Opening it reads only a
+few small tables; names are looked up in SQLite per key, with an LRU cache in front.
+
+Finding works in three steps:
+
+1. candidates: runs of capitalised tokens (with the connectors of Arabic and French names, "al-", "de",
+   "des"..., and tails such as "camp" or "crossing"), longest first, then a trailing "Oblast", "province",
+   "region", "governorate" or "state" that asks for the admin-1 region;
+2. filters: stop words, common words at the start of a sentence, demonyms, spans the caller asks to skip;
+3. joint resolution: each candidate place is scored on how well the name matches, its population and
+   rank, the countries of the document (given, named, or implied by unambiguous places) and its distance
+   to the other places of the text; a place far from the document's countries must be large, or be
+   introduced as a place ("in X", "near X").
+
+Precision follows ACLED's: 1 the town itself, 2 "near X", "outskirts of X" or a district, 3 a region,
+an admin-1 area or a country.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from watchfloor.analyze.doc import PlaceMatch
+from watchfloor.errors import KnowledgeBaseError
+from watchfloor.kb import gazetteer_build as build
+from watchfloor.kb.textnorm import fold, loose, skeleton
+from watchfloor.models import Place
+
+log = logging.getLogger(__name__)
+
+# Tokens: words (letters with inner apostrophes, as in Ma'arrat) and dotted acronyms (U.S., U.K.).
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+# What may stand between two tokens of one name: a space, or a hyphen (Port-au-Prince, al-Hol).
+_JOIN = re.compile(r"^(?: |\u00a0|-|\u2010|\u2011| - )$")
+_SENTENCE_END = frozenset(".!?\n\u2022|")
+_OPENERS = frozenset(" \t\"'\u201c\u2018([\u00ab-\u2013\u2014")
+
+# Lower-case words that belong inside a name.
+_ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "er", "es", "et", "ez", "en"})
+_CONNECTORS = _ARTICLES | frozenset(
+    {
+        "de",
+        "des",
+        "du",
+        "la",
+        "le",
+        "les",
+        "au",
+        "aux",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "of",
+        "bin",
+        "ibn",
+        "um",
+        "umm",
+        "wa",
+        "y",
+        "sur",
+        "en",
+        "on",
+        "upon",
+        "am",
+        "an",
+        "der",
+        "van",
+        "von",
+        "u",
+    }
+)
+_TAILS = frozenset(
+    {
+        "camp",
+        "camps",
+        "crossing",
+        "refugee",
+        "displacement",
+        "border",
+        "valley",
+        "corridor",
+        "city",
+        "strip",
+        "heights",
+        "mountains",
+        "peninsula",
+        "basin",
+        "bridge",
+        "gate",
+        "route",
+        "nuclear",
+        "power",
+        "plant",
+    }
+)
+# After a name, these ask for the admin-1 region of that name.
+_REGION_SUFFIXES = frozenset(
+    {
+        "oblast",
+        "province",
+        "governorate",
+        "state",
+        "region",
+        "krai",
+        "department",
+        "prefecture",
+        "county",
+        "territory",
+        "provinces",
+        "regions",
+        "governorates",
+        "states",
+        "oblasts",
+    }
+)
+# After a name, these say the place is around it rather than in it.
+_AREA_SUFFIXES = frozenset(
+    {
+        "area",
+        "areas",
+        "district",
+        "countryside",
+        "outskirts",
+        "suburbs",
+        "environs",
+        "vicinity",
+        "surroundings",
+        "neighbourhood",
+        "neighborhood",
+        "axis",
+        "front",
+        "direction",
+        "sector",
+    }
+)
+# Words just before a name that say where it stands. Read word by word (not by regex): it runs per mention.
+_NEAR_WORDS = frozenset({"near", "nearby", "outside", "around", "off", "outskirts", "suburbs", "environs"})
+_NEAR_PAIRS = frozenset(
+    {
+        ("close", "to"),
+        ("next", "to"),
+        ("outskirts", "of"),
+        ("suburbs", "of"),
+        ("suburb", "of"),
+        ("vicinity", "of"),
+        ("edge", "of"),
+        ("outside", "of"),
+        ("km", "from"),
+        ("kilometres", "from"),
+        ("kilometers", "from"),
+        ("miles", "from"),
+    }
+)
+_COMPASS = (
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+)
+_DIRECTIONS = frozenset(_COMPASS)
+_DIRECTION_ADJECTIVES = frozenset({c + "ern" for c in _COMPASS} | {"central", "rural"})
+_DISTANCES = frozenset({"km", "kilometres", "kilometers", "kilometre", "kilometer", "miles"})
+_KIND_WORDS = frozenset({"town", "city", "village", "camp", "area", "district", "port"})
+_REGION_WORDS = frozenset({"province", "region", "governorate", "state", "oblast"})
+# Before a name, these introduce it as a place: a small foreign town passes with them, not without.
+_CUE_WORDS = frozenset(
+    {
+        "in",
+        "near",
+        "at",
+        "on",
+        "into",
+        "outside",
+        "around",
+        "toward",
+        "towards",
+        "from",
+        "across",
+        "through",
+        "inside",
+        "within",
+        "to",
+        "reached",
+        "entered",
+        "captured",
+        "seized",
+        "retook",
+        "shelled",
+        "struck",
+        "bombarded",
+        "besieged",
+        "encircled",
+        "took",
+    }
+)
+_CUE_OF_HEADS = _KIND_WORDS | _REGION_WORDS | frozenset({"outskirts", "suburbs"})
+
+
+def _left_context(before: str) -> tuple[bool, bool, bool]:
+    """(near, direction, cued) from the words just before a mention.
+
+    near: "near X", "outskirts of X", "10 km north of the town of X"; direction: "northern X", "the
+    province of X"; cued: "in X", "captured X", "the village of X".
+    """
+    if not before or not before[-1].isspace():
+        return False, False, False  # "(Idlib" or "Aleppo,Idlib": no word stands right before
+    words = before.lower().split()[-6:]
+    if not words:
+        return False, False, False
+    last = words[-1]
+    direction = last in _DIRECTION_ADJECTIVES or (
+        len(words) >= 3 and words[-3] == "the" and words[-2] in _REGION_WORDS and last == "of"
+    )
+    cued = len(words) >= 2 and last == "of" and words[-2] in _CUE_OF_HEADS
+    w = words
+    if w and w[-1] == "the":
+        w = w[:-1]
+    if len(w) >= 2 and w[-1] == "of" and w[-2] in _KIND_WORDS:
+        w = w[:-2]
+        if w and w[-1] == "the":
+            w = w[:-1]
+    if not w:
+        return False, direction, cued
+    near = (
+        w[-1] in _NEAR_WORDS
+        or w[-1] in _DISTANCES
+        or (len(w) >= 2 and ((w[-2], w[-1]) in _NEAR_PAIRS or (w[-1] == "of" and w[-2] in _DIRECTIONS)))
+    )
+    cued = cued or near or w[-1] in _CUE_WORDS
+    return near, direction, cued
+
+
+# After a region's bare name, these make it an adjective of people, not a place ("Kachin fighters").
+_PEOPLE_NOUNS = frozenset(
+    {
+        "fighters",
+        "rebels",
+        "militia",
+        "militias",
+        "militants",
+        "insurgents",
+        "forces",
+        "troops",
+        "army",
+        "armed",
+        "people",
+        "civilians",
+        "refugees",
+        "leaders",
+        "groups",
+        "group",
+        "community",
+        "communities",
+        "politicians",
+        "activists",
+        "man",
+        "men",
+        "woman",
+        "women",
+        "language",
+        "elders",
+        "youth",
+        "soldiers",
+        "gunmen",
+    }
+)
+_TOWNS = frozenset({"city", "capital", "admin-seat"})
+
+_MAX_SPAN_TOKENS = 6
+_MAX_SKIP_WINDOW = 48  # characters of left context read for cue words
+
+# Scoring weights. A primary-name match, a large population and the document's countries dominate.
+_QUALITY_SCORE = {
+    build.KIND_PRIMARY: 3.0,
+    build.KIND_ALTERNATE: 2.2,
+    build.KIND_LOOSE_PRIMARY: 1.6,
+    build.KIND_LOOSE_ALTERNATE: 1.0,
+    build.KIND_SKELETON: 0.0,
+}
+_FEATURE_SCORE = {
+    "capital": 1.5,
+    "admin-seat": 1.0,
+    "country": 3.0,
+    "region": 0.3,
+    "camp": 0.8,
+    "crossing": 0.8,
+    "district": 0.5,
+    "city": 0.0,
+}
+_CALLER_COUNTRY_BONUS = 4.0
+_CONTEXT_COUNTRY_BONUS = 3.0
+_FOREIGN_MIN_POPULATION = 100_000
+_FOREIGN_MIN_POPULATION_CUED = 15_000
+
+
+@dataclass(slots=True, frozen=True)
+class _Cand:
+    """A place a name may refer to, and how well the name matched it (a ``build.KIND_*``)."""
+
+    pid: int
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    admin1: str | None
+    admin2: str | None
+    population: int
+    feature: str
+    geonames_id: int | None
+    curated: bool
+    quality: int
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    cap: bool
+    initial: bool  # first word of a sentence or line
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    cands: list[_Cand]
+    region_only: bool = False  # "X province": only regions (or X's region) will do
+    near: bool = False
+    cued: bool = False
+    direction: bool = False
+    choice: _Cand | None = None
+    score: float = 0.0
+    margin: float = 0.0
+
+
+class Gazetteer:
+    """Place lookup over the SQLite index; safe to share between threads."""
+
+    def __init__(self, con: sqlite3.Connection, path: Path, extra: dict[str, list[_Cand]] | None = None) -> None:
+        self.path = path
+        self._con = con
+        self._lock = threading.Lock()
+        self._extra = extra or {}
+        words: dict[str, set[str]] = {}
+        for word, kind in con.execute("SELECT word, kind FROM word"):
+            words.setdefault(kind, set()).add(word)
+        self._stop = frozenset(words.get("stop", ()))
+        self._common = frozenset(words.get("common", ()))
+        self._country_names: dict[str, tuple[str, bool]] = {
+            key: (iso3, bool(demonym))
+            for key, iso3, demonym in con.execute("SELECT key, iso3, demonym FROM country_name")
+        }
+        pairs: dict[str, set[str]] = {}
+        for iso3, other in con.execute("SELECT iso3, other FROM neighbour"):
+            pairs.setdefault(iso3, set()).add(other)
+        self._neighbours = {k: frozenset(v) for k, v in pairs.items()}
+        self._countries: dict[str, _Cand] = {}
+        for row in con.execute(f"SELECT {_PLACE_COLUMNS} FROM place WHERE feature = 'country'"):
+            cand = _cand(row, build.KIND_PRIMARY)
+            if cand.country:
+                self._countries[cand.country] = cand
+        self._lookup = lru_cache(maxsize=65_536)(self._lookup_uncached)
+
+    # ------------------------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | None = None, extra_files: Sequence[Path] = ()) -> Gazetteer:
+        """Open the index at ``path`` (default ``config.gazetteer_path()``), building it first if missing.
+
+        An index built from another version of the curated file is rebuilt, so edits to ``places.yaml``
+        take effect. ``extra_files`` are more curated files in the ``places:`` format of ``places.yaml``,
+        held in memory on top of the index.
+        """
+        if path is None:
+            from watchfloor.config import gazetteer_path
+
+            path = gazetteer_path()
+        if not path.exists():
+            log.info("gazetteer index %s is missing; building it from GeoNames (takes about 20 s)", path)
+            build.build_gazetteer(path)
+        con = _connect(path)
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        if meta.get("curated_digest") != build.curated_digest():
+            con.close()
+            log.info("gazetteer index %s is older than the curated places file; rebuilding", path)
+            build.build_gazetteer(path, source=meta.get("source", "cities500"))
+            con = _connect(path)
+        extra: dict[str, list[_Cand]] = {}
+        for i, file in enumerate(extra_files):
+            _load_extra(Path(file), extra, first_id=-(i + 1) * 1_000_000)
+        return cls(con, path, extra)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Gazetteer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------ public API
+
+    def country_of(self, name: str) -> str | None:
+        """ISO3 code of a country name, alias or demonym ("Syria", "Syrian", "DRC" -> "SYR", ..., "COD")."""
+        hit = self._country_names.get(fold(_POSSESSIVE.sub("", name.strip())))
+        return hit[0] if hit else None
+
+    def resolve(self, name: str, countries: Sequence[str] = (), near: Sequence[Place] = ()) -> Place | None:
+        """The most likely place for one name, given the countries and places it is known to be near."""
+        key = fold(_POSSESSIVE.sub("", name.strip()))
+        if not key:
+            return None
+        region_only = False
+        cands = self._candidates(key, countries)
+        words = key.split()
+        if not cands and len(words) > 1 and words[-1] in _REGION_SUFFIXES:
+            cands = [c for c in self._candidates(" ".join(words[:-1]), countries) if c.feature == "region"]
+            region_only = True
+        if not cands:
+            return None
+        mention = _Mention(0, len(name), cands, region_only=region_only, cued=True)
+        context = Counter({c: _CALLER_COUNTRY_BONUS for c in countries})
+        for place in near:
+            if place.country:
+                context[place.country] += 2.0
+        anchors = _Anchors([(p.lat, p.lon) for p in near if p.lat is not None and p.lon is not None])
+        self._choose(mention, context, anchors, None, strict=False)
+        return self._place(mention) if mention.choice else None
+
+    def find(self, text: str, countries: Sequence[str] = (), skip: Sequence[tuple[int, int]] = ()) -> list[PlaceMatch]:
+        """Every place mention in ``text``, resolved jointly; offsets are into ``text`` as given."""
+        tokens = _tokenize(text)
+        mentions, demonym_countries = self._mentions(text, tokens, countries, skip)
+        if not mentions:
+            return []
+        caller = [c for c in countries if c]
+        context: Counter[str] = Counter()
+        for c in caller:
+            context[c] += _CALLER_COUNTRY_BONUS
+        for c in demonym_countries:
+            context[c] += 2.0
+        # Pass 1: the mentions that resolve on their own (countries, unique or dominant names) set the scene.
+        found: list[tuple[float, float]] = []
+        no_anchors = _Anchors([])
+        for m in mentions:
+            self._choose(m, context, no_anchors, None, strict=True)
+        for m in mentions:
+            if m.choice is not None and (m.margin >= 2.0 or m.choice.feature == "country") and m.choice.country:
+                context[m.choice.country] += 2.0 if m.choice.feature != "country" else 2.5
+                if m.choice.feature != "country":
+                    found.append((m.choice.lat, m.choice.lon))
+        # Pass 2: everything again, now with the document's countries and places known.
+        anchors = _Anchors(found)
+        for m in mentions:
+            own = (m.choice.lat, m.choice.lon) if m.choice is not None else None
+            self._choose(m, _dampen(context, m), anchors, own, strict=True)
+        out: list[PlaceMatch] = []
+        for m in mentions:
+            if m.choice is None:
+                continue
+            out.append(
+                PlaceMatch(
+                    start=m.start,
+                    end=m.end,
+                    text=text[m.start : m.end],
+                    place=self._place(m),
+                    score=round(min(1.0, 0.55 + m.margin / 8.0), 3),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------------------------ mentions
+
+    def _mentions(
+        self, text: str, tokens: list[_Token], countries: Sequence[str], skip: Sequence[tuple[int, int]]
+    ) -> tuple[list[_Mention], list[str]]:
+        mentions: list[_Mention] = []
+        demonyms: list[str] = []
+        skip_spans = sorted(skip)
+        n = len(tokens)
+        i = 0
+        while i < n:
+            tok = tokens[i]
+            if not self._can_start(tokens, i, text):
+                i += 1
+                continue
+            ends = _span_ends(tokens, i, text)
+            found = False
+            for j in reversed(ends):
+                start, end = tok.start, tokens[j].end
+                if _overlaps(start, end, skip_spans):
+                    continue
+                key = fold(text[start:end])
+                if not self._acceptable_key(key, tokens, i, j):
+                    continue
+                hit = self._country_names.get(key)
+                if hit is not None and hit[1]:
+                    demonyms.append(hit[0])  # a demonym tells the document's country but is no place
+                    found = True
+                    i = j + 1
+                    break
+                mention = self._mention_at(text, tokens, i, j, key, countries)
+                if mention is None:
+                    continue
+                if _overlaps(mention.start, mention.end, skip_spans):
+                    continue
+                mentions.append(mention)
+                found = True
+                i = j + 1 + (1 if mention.end > tokens[j].end else 0)
+                break
+            if not found:
+                i += 1
+        return mentions, demonyms
+
+    def _can_start(self, tokens: list[_Token], i: int, text: str) -> bool:
+        tok = tokens[i]
+        if tok.cap:
+            # "al-Sham" in "Tahrir al-Sham": a word after a joined article belongs to the article's name.
+            return i == 0 or not _article_joined(tokens[i - 1], text[tokens[i - 1].end : tok.start])
+        # "al-Hol", "el-Fasher": a lower-case article joined to a capitalised word, unless it continues a
+        # longer name that did not resolve ("Hayat Tahrir al-Sham" is no place called al-Sham). English
+        # look-alikes ("at", "as", "an") count only when hyphenated.
+        if i > 0 and self._inside_name(tokens[i - 1], text[tokens[i - 1].end : tok.start]):
+            return False
+        if i + 1 >= len(tokens) or not tokens[i + 1].cap:
+            return False
+        return _article_joined(tok, text[tok.end : tokens[i + 1].start])
+
+    def _inside_name(self, prev: _Token, gap: str) -> bool:
+        """Whether a token after ``prev`` continues a capitalised name that ``prev`` belongs to."""
+        if not prev.cap or _JOIN.match(gap) is None:
+            return False
+        key = fold(prev.text)
+        return not (key in self._stop or (prev.initial and key in self._common))
+
+    def _acceptable_key(self, key: str, tokens: list[_Token], i: int, j: int) -> bool:
+        if key in self._stop:
+            return False
+        if i == j:
+            tok = tokens[i]
+            if len(key) < 3 and key not in self._country_names:
+                return False
+            if tok.initial and key in self._common:
+                return False
+            if tok.text.islower():
+                return False
+        return True
+
+    def _mention_at(
+        self, text: str, tokens: list[_Token], i: int, j: int, key: str, countries: Sequence[str]
+    ) -> _Mention | None:
+        start, end = tokens[i].start, tokens[j].end
+        region_only = False
+        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
+        suffix = nxt.text.lower() if nxt is not None and _JOIN.match(text[end : nxt.start]) else ""
+        cands: list[_Cand] = []
+        if suffix in _REGION_SUFFIXES:
+            assert nxt is not None
+            full = self._candidates(fold(text[start : nxt.end]), countries)
+            # Only a region takes the suffix: "Sudan state media" is the country, then "state media".
+            regions = [c for c in self._candidates(key, countries) if c.feature == "region"]
+            if full or regions:
+                cands = full or regions
+                end = nxt.end
+                region_only = not full
+        if not cands:
+            cands = self._candidates(key, countries)
+            if not cands:
+                return None
+            if suffix in ("camp", "crossing") and any(c.feature == suffix for c in cands):
+                end = nxt.end  # type: ignore[union-attr]  # "Rukban camp", "Masnaa crossing"
+            else:
+                cands = self._names_a_place(text, start, end, suffix, cands)
+                if not cands:
+                    return None
+        before = text[max(0, start - _MAX_SKIP_WINDOW) : start]
+        mention = _Mention(start, end, cands, region_only=region_only)
+        near, direction, cued = _left_context(before)
+        mention.near = near or suffix in _AREA_SUFFIXES
+        mention.direction = direction
+        mention.cued = cued or mention.near
+        if nxt is not None and nxt.cap and end == tokens[j].end and _JOIN.match(text[end : nxt.start]):
+            # "Jebel" of an unknown "Jebel Marra": part of a longer name, so no cue can vouch for it.
+            mention.cued = False
+        return mention
+
+    @staticmethod
+    def _names_a_place(text: str, start: int, end: int, suffix: str, cands: list[_Cand]) -> list[_Cand]:
+        """The candidates left once the river in "the Dnipro." and the people in "Kachin fighters" are out."""
+        if suffix in _PEOPLE_NOUNS:
+            cands = [c for c in cands if c.feature != "region"]
+        if text[max(0, start - 4) : start].lower() == "the " and all(c.feature in _TOWNS for c in cands):
+            after = text[end : end + 7].lower()
+            if not after or after[0] in ".,;:)" or after.startswith(" river"):
+                return []
+        return cands
+
+    # ------------------------------------------------------------------------------------ candidates
+
+    def _candidates(self, key: str, countries: Sequence[str] = ()) -> list[_Cand]:
+        """Places a folded name may refer to.
+
+        The consonant skeleton is a last resort: tried only when the exact and loose keys find nothing, for
+        names of five letters or more, and kept only inside ``countries``.
+        """
+        found = self._lookup(key, False)
+        if self._extra:
+            found = found + self._extra_lookup(key, False)
+        if found or not countries:
+            return list(found)
+        if not _skeleton_key(key):
+            return []
+        found = self._lookup(key, True)
+        if self._extra:
+            found = found + self._extra_lookup(key, True)
+        return [c for c in found if c.country in countries]
+
+    def _lookup_uncached(self, key: str, by_skeleton: bool) -> tuple[_Cand, ...]:
+        probes = ["^" + _skeleton_key(key)] if by_skeleton else [key, "~" + loose(key)]
+        sql = (
+            f"SELECT n.key, n.kind, {_PLACE_COLUMNS_P} FROM name n JOIN place p ON p.id = n.place_id "
+            f"WHERE n.key IN ({','.join('?' * len(probes))})"
+        )
+        with self._lock:
+            rows = self._con.execute(sql, probes).fetchall()
+        best: dict[int, _Cand] = {}
+        for row in rows:
+            quality = _quality(row[0], row[1], key)
+            cand = _cand(row[2:], quality)
+            old = best.get(cand.pid)
+            if old is None or quality < old.quality:
+                best[cand.pid] = cand
+        return tuple(best.values())
+
+    def _extra_lookup(self, key: str, by_skeleton: bool) -> tuple[_Cand, ...]:
+        probes = ("^" + _skeleton_key(key),) if by_skeleton else (key, "~" + loose(key))
+        out: dict[int, _Cand] = {}
+        for probe in probes:
+            for cand in self._extra.get(probe, ()):
+                quality = _quality(probe, cand.quality, key)
+                if cand.pid not in out or quality < out[cand.pid].quality:
+                    out[cand.pid] = _with_quality(cand, quality)
+        return tuple(out.values())
+
+    # ------------------------------------------------------------------------------------ choosing
+
+    def _choose(
+        self,
+        m: _Mention,
+        context: Counter[str],
+        anchors: _Anchors,
+        own: tuple[float, float] | None,
+        *,
+        strict: bool,
+    ) -> None:
+        scored: list[tuple[float, _Cand]] = []
+        for cand in m.cands:
+            if m.region_only and cand.feature != "region":
+                continue
+            near_context = self._next_to(cand.country, context)
+            if strict and not self._plausible(cand, m, context, near_context):
+                continue
+            scored.append((_score(cand, m, context, near_context) + anchors.bonus(cand, own), cand))
+        if not scored:
+            m.choice, m.score, m.margin = None, 0.0, 0.0
+            return
+        scored.sort(key=lambda sc: (-sc[0], -sc[1].population, sc[1].pid))
+        best_score, best = scored[0]
+        # A second place of the same name within a few km is the same place twice, not a rival.
+        rival = next((s for s, c in scored[1:] if _km(c.lat, c.lon, best.lat, best.lon) > 25), None)
+        m.choice, m.score = best, best_score
+        m.margin = best_score - rival if rival is not None else 8.0
+
+    def _next_to(self, country: str | None, context: Counter[str]) -> bool:
+        """Whether ``country`` borders one of the document's countries (news of a war crosses borders)."""
+        if country is None or country in context:
+            return False
+        return any(c in context for c in self._neighbours.get(country, ()))
+
+    def _plausible(self, cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> bool:
+        """Whether a candidate may stand at all: far-off villages that share a word need not apply."""
+        if cand.feature in ("country", "region") or cand.curated:
+            return cand.quality <= build.KIND_LOOSE_ALTERNATE or cand.country in context
+        if cand.country in context:
+            return True
+        population = cand.population
+        if cand.feature == "capital":
+            population = max(population, _FOREIGN_MIN_POPULATION)
+        if near_context:
+            # A town across the border: cued, any size; otherwise a real town.
+            return cand.quality <= build.KIND_LOOSE_PRIMARY and (m.cued or population >= _FOREIGN_MIN_POPULATION_CUED)
+        if m.cued:
+            return population >= _FOREIGN_MIN_POPULATION_CUED and cand.quality <= build.KIND_LOOSE_PRIMARY
+        return population >= _FOREIGN_MIN_POPULATION and cand.quality <= build.KIND_ALTERNATE
+
+    def _place(self, m: _Mention) -> Place:
+        cand = m.choice
+        assert cand is not None
+        if cand.feature in ("country", "region"):
+            precision = 3
+        elif cand.feature == "district" or m.near or (m.direction and cand.feature != "camp"):
+            precision = 2
+        else:
+            precision = 1
+        admin1 = cand.admin1
+        return Place(
+            name=cand.name,
+            lat=cand.lat,
+            lon=cand.lon,
+            country=cand.country,
+            admin1=admin1,
+            admin2=cand.admin2,
+            geonames_id=cand.geonames_id,
+            geo_precision=precision,
+        )
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+_PLACE_COLUMNS = "id, name, lat, lon, country3, admin1, admin2, population, feature, geonames_id, curated"
+_PLACE_COLUMNS_P = ", ".join("p." + c.strip() for c in _PLACE_COLUMNS.split(","))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        con.execute("SELECT 1 FROM meta LIMIT 1")
+        # Memory-mapped reads: lookups touch a few pages each, and mmap spares a system call per page.
+        con.execute("PRAGMA mmap_size = 134217728")
+        con.execute("PRAGMA cache_size = -8192")
+    except sqlite3.DatabaseError as exc:
+        raise KnowledgeBaseError(
+            f"gazetteer index {path} is unreadable ({exc}); rebuild it with `watchfloor kb build`"
+        ) from exc
+    return con
+
+
+def _cand(row: Sequence[Any], quality: int) -> _Cand:
+    pid, name, lat, lon, country, admin1, admin2, population, feature, geonames_id, curated = row
+    return _Cand(
+        pid, name, lat, lon, country, admin1, admin2, population or 0, feature, geonames_id, bool(curated), quality
+    )
+
+
+def _with_quality(cand: _Cand, quality: int) -> _Cand:
+    return _Cand(
+        cand.pid,
+        cand.name,
+        cand.lat,
+        cand.lon,
+        cand.country,
+        cand.admin1,
+        cand.admin2,
+        cand.population,
+        cand.feature,
+        cand.geonames_id,
+        cand.curated,
+        quality,
+    )
+
+
+def _quality(stored_key: str, stored_kind: int, query_key: str) -> int:
+    """How the query matched a stored key: exactly (the stored kind), loosely, or by skeleton."""
+    if stored_key.startswith("^"):
+        return build.KIND_SKELETON
+    if stored_key.startswith("~"):
+        # A loose match of a primary name is as good as the exact alternate when the fold is equal too.
+        return (
+            build.KIND_LOOSE_PRIMARY
+            if stored_kind in (build.KIND_PRIMARY, build.KIND_LOOSE_PRIMARY)
+            else build.KIND_LOOSE_ALTERNATE
+        )
+    return stored_kind
+
+
+def _score(cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> float:
+    score = _QUALITY_SCORE[cand.quality]
+    if cand.feature == "region" and not (m.region_only or m.direction):
+        # A bare "Aleppo" or "Kursk" is the town; the region of that name is the fallback.
+        score += 0.6 * math.log10(min(cand.population, 1000) + 10)
+    else:
+        score += 0.6 * math.log10(cand.population + 10)
+        if cand.curated:
+            score += 1.0
+    score += _FEATURE_SCORE.get(cand.feature, 0.0)
+    if cand.country is not None and cand.country in context:
+        score += min(context[cand.country], _CALLER_COUNTRY_BONUS + 2.0) * 0.75 + 1.0
+    elif near_context:
+        score += 0.75
+    if m.region_only and cand.feature == "region":
+        score += 2.0
+    if m.direction and cand.feature == "region":
+        score += 4.0  # "northern Idlib": the province, not the town
+    return score
+
+
+class _Anchors:
+    """The places a document has settled on, and the bonus for being near one of them.
+
+    Points are bucketed in grids of about 60 km and 300 km so that a candidate is measured only against the
+    points that can earn it a bonus; results are cached per candidate.
+    """
+
+    __slots__ = ("_fine", "_coarse", "_cache")
+
+    _FINE = 0.6  # degrees: a cell and its neighbours cover 60 km
+    _COARSE = 2.8  # degrees: a cell and its neighbours cover 300 km
+
+    def __init__(self, points: list[tuple[float, float]]) -> None:
+        self._fine: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        self._coarse: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for point in dict.fromkeys(points):
+            self._fine.setdefault(self._cell(point[0], point[1], self._FINE), []).append(point)
+            self._coarse.setdefault(self._cell(point[0], point[1], self._COARSE), []).append(point)
+        self._cache: dict[tuple[int, tuple[float, float] | None], float] = {}
+
+    @staticmethod
+    def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
+        # Longitude cells widen towards the poles so that a neighbour cell is never too narrow.
+        scale = max(0.2, math.cos(math.radians(lat)))
+        return int(lat // size), int(lon * scale // size)
+
+    def _within(
+        self,
+        grid: dict[tuple[int, int], list[tuple[float, float]]],
+        size: float,
+        cand: _Cand,
+        own: tuple[float, float] | None,
+        km: float,
+    ) -> bool:
+        row, col = self._cell(cand.lat, cand.lon, size)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                for point in grid.get((row + dr, col + dc), ()):
+                    # A place cannot vouch for itself.
+                    if point != own and _km(cand.lat, cand.lon, point[0], point[1]) < km:
+                        return True
+        return False
+
+    def bonus(self, cand: _Cand, own: tuple[float, float] | None) -> float:
+        if not self._fine:
+            return 0.0
+        key = (cand.pid, own)
+        cached = self._cache.get(key)
+        if cached is None:
+            if self._within(self._fine, self._FINE, cand, own, 60.0):
+                cached = 2.0
+            elif self._within(self._coarse, self._COARSE, cand, own, 300.0):
+                cached = 1.0
+            else:
+                cached = 0.0
+            self._cache[key] = cached
+        return cached
+
+
+def _dampen(context: Counter[str], m: _Mention) -> Counter[str]:
+    """Context without this mention's own vote, so a place cannot confirm itself."""
+    if m.choice is None or not m.choice.country or m.margin < 2.0:
+        return context
+    own = 2.5 if m.choice.feature == "country" else 2.0
+    out = Counter(context)
+    out[m.choice.country] -= own
+    if out[m.choice.country] <= 0:
+        del out[m.choice.country]
+    return out
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Equirectangular distance: exact enough at the few hundred km that matter here, and cheap.
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6371.0 * math.hypot(x, y)
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+            end -= 2
+            word = word[:-2]
+        tokens.append(_Token(start, end, word, word[0].isupper(), _is_initial(text, start)))
+    return tokens
+
+
+def _is_initial(text: str, start: int) -> bool:
+    k = start - 1
+    while k >= 0 and text[k] in _OPENERS:
+        k -= 1
+    return k < 0 or text[k] in _SENTENCE_END or text[k] == ":"
+
+
+def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
+    """Indexes j such that tokens i..j may form one name (the caller tries the longest first)."""
+    ends: list[int] = []
+    last = i
+    if tokens[i].cap:
+        ends.append(i)
+    j = i + 1
+    while j < len(tokens) and j - i < _MAX_SPAN_TOKENS:
+        if _JOIN.match(text[tokens[last].end : tokens[j].start]) is None:
+            break
+        word = tokens[j].text
+        lower = word.lower()
+        if tokens[j].cap:
+            ends.append(j)
+        elif lower in _TAILS:
+            ends.append(j)
+        elif lower not in _CONNECTORS:
+            break
+        last = j
+        j += 1
+    return ends
+
+
+def _skeleton_key(key: str) -> str:
+    """The consonant skeleton of a name long enough for one to mean anything, else ""."""
+    if len(loose(key)) < build.MIN_SKELETON_LETTERS:
+        return ""
+    skel = skeleton(key)
+    return skel if len(skel) >= build.MIN_SKELETON_CONSONANTS else ""
+
+
+def _article_joined(tok: _Token, gap: str) -> bool:
+    """An Arabic article bound to the next word: "al-Hol", "al Hol", "ash-Shaddadi" (not "at Adre")."""
+    lower = tok.text.lower()
+    return (lower in ("al", "el") and _JOIN.match(gap) is not None) or (lower in _ARTICLES and gap == "-")
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _load_extra(path: Path, into: dict[str, list[_Cand]], first_id: int) -> None:
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeBaseError(f"cannot read places file {path}: {exc}") from exc
+    if not isinstance(spec, dict):
+        raise KnowledgeBaseError(f"{path}: expected a mapping with a 'places' list")
+    for n, entry in enumerate(build.curated_place_entries(spec, str(path))):
+        names = [str(entry["name"]), *(str(a) for a in entry.get("aliases") or ())]
+        cand = _Cand(
+            pid=first_id - n,
+            name=str(entry["name"]),
+            lat=float(entry["lat"]),
+            lon=float(entry["lon"]),
+            country=entry.get("country"),
+            admin1=entry.get("admin1"),
+            admin2=entry.get("admin2"),
+            population=int(entry.get("population") or 0),
+            feature=build.curated_feature(entry.get("kind", "city")),
+            geonames_id=entry.get("geonames_id"),
+            curated=True,
+            quality=build.KIND_PRIMARY,
+        )
+        for key, kind in build.place_keys(names[:1], names[1:]).items():
+            into.setdefault(key, []).append(_with_quality(cand, kind))
