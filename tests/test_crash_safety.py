@@ -18,7 +18,7 @@ N = 20000
 def test_sigkill_midway_then_rerun_stores_each_article_exactly_once(tmp_path: Path, db_path: Path) -> None:
     records = [{"id": f"r{i}", "text": f"Report number {i} about shelling near Kharkiv. " * 20} for i in range(N)]
     path = write_jsonl(tmp_path / "many.jsonl", records)
-    command = [sys.executable, "-m", "watchfloor", "ingest", str(path), "--db", str(db_path), "--batch-size", "50"]
+    command = [sys.executable, "-m", "watchfloor", "ingest", str(path), "--db", str(db_path), "--batch-size", "50", "--no-analyze"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # Wait until some batches are committed, then kill without warning.
     deadline = time.monotonic() + 120

@@ -8,8 +8,9 @@ leaves a store that a rerun of ``process_pending`` completes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from watchfloor.analyze.output import ANALYSIS_VERSION, extract_record
@@ -48,6 +49,26 @@ class AnalysisRow:
     record: dict[str, Any]
     events: list[Event]
     figures: list[Figure]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A plain form that crosses process boundaries (Dask workers) without pickling our classes' state."""
+        return {
+            "article_id": self.article_id,
+            "language": self.language,
+            "record": self.record,
+            "events": [e.to_dict() for e in self.events],
+            "figures": [f.to_dict() for f in self.figures],
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> AnalysisRow:
+        return cls(
+            data["article_id"],
+            data["language"],
+            data["record"],
+            [Event.from_dict(e) for e in data["events"]],
+            [Figure.from_dict(f) for f in data["figures"]],
+        )
 
 
 def analysis_row(article: Article, analyzer: Analyzer) -> AnalysisRow:
@@ -107,17 +128,37 @@ def analyze_articles(
     article_ids: Sequence[str],
     analyzer: Analyzer | None = None,
     on_progress: Callable[[int], None] = lambda n: None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> ProcessReport:
-    """Analyse the given articles and store analyses, events and figures, one transaction per batch."""
-    analyzer = analyzer or default_analyzer()
+    """Analyse the given articles and store analyses, events and figures, one transaction per batch.
+
+    With ``engine="dask"`` the analysis runs on Dask workers and this process is the single writer.
+    """
     report = ProcessReport()
-    for offset in range(0, len(article_ids), ANALYSIS_BATCH):
-        batch = [a for i in article_ids[offset : offset + ANALYSIS_BATCH] if (a := store.get_article(i))]
-        rows = [analysis_row(article, analyzer) for article in batch]
+    articles = (a for i in article_ids if (a := store.get_article(i)) is not None)
+    if engine == "dask":
+        from watchfloor.scale.dask_engine import analyze_articles_dask
+
+        batches: Iterable[list[AnalysisRow]] = (
+            [AnalysisRow.from_json_dict(d) for d in part]
+            for part in analyze_articles_dask(articles, scheduler=scheduler, partition=ANALYSIS_BATCH)
+        )
+    else:
+        analyzer = analyzer or default_analyzer()
+        batches = ([analysis_row(a, analyzer) for a in chunk] for chunk in _chunks(articles, ANALYSIS_BATCH))
+    for rows in batches:
         report.events += write_analyses(store, rows)
         report.analyzed += len(rows)
         on_progress(len(rows))
     return report
+
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def process_articles(
@@ -125,18 +166,30 @@ def process_articles(
     article_ids: Sequence[str],
     analyzer: Analyzer | None = None,
     on_progress: Callable[[int], None] = lambda n: None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> ProcessReport:
     """Run every stage over newly stored articles: analysis, then the later stages that exist."""
-    report = analyze_articles(store, article_ids, analyzer, on_progress)
+    report = analyze_articles(store, article_ids, analyzer, on_progress, engine=engine, scheduler=scheduler)
     for stage in _later_stages():
         report.stories = stage(store, list(article_ids), report.stories)
     return report
 
 
-def process_pending(store: Store, analyzer: Analyzer | None = None, on_progress: Callable[[int], None] = lambda n: None) -> ProcessReport:
+def process_pending(
+    store: Store,
+    analyzer: Analyzer | None = None,
+    on_progress: Callable[[int], None] = lambda n: None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> ProcessReport:
     """Complete whatever an interrupted run left: every stored article not yet analysed."""
-    ids = [a.id for a in store.pending_articles()]
-    return process_articles(store, ids, analyzer, on_progress)
+    ids = store.pending_ids()
+    if not ids:
+        return ProcessReport()
+    return process_articles(store, ids, analyzer, on_progress, engine=engine, scheduler=scheduler)
 
 
 StoryStage = Callable[[Store, list[str], list[str]], list[str]]

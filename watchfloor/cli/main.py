@@ -83,24 +83,56 @@ def report_problem(problem: Problem) -> None:
     typer.echo(f"{label}: {problem}", err=True)
 
 
+EngineOption = Annotated[str, typer.Option(help="Where analysis runs: local (this process) or dask.")]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="Dask scheduler address for --engine dask; default a LocalCluster.")
+]
+
+
+def check_engine(engine: str) -> None:
+    if engine not in {"local", "dask"}:
+        raise typer.BadParameter("must be local or dask", param_hint="--engine")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (.jsonl .json .txt .md .html); - for stdin.")],
     db: DbOption = None,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Articles per transaction.")] = 200,
+    analyze: Annotated[
+        bool, typer.Option("--analyze/--no-analyze", help="Run analysis, stories and judgments on what is stored.")
+    ] = True,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Store articles from files, folders or stdin. Re-ingesting what is stored adds nothing."""
+    """Store articles from files, folders or stdin, then bring events, stories and judgments up to date.
+
+    Re-ingesting what is stored adds nothing; work an interrupted run left undone is completed.
+    """
+    from watchfloor.process import process_articles, process_pending
+
+    check_engine(engine)
     with open_store(db) as store, progress_bar() as progress:
         task = progress.add_task("ingesting", total=None)
+        # Locally each committed batch is processed at once, so stories stay current during long ingests;
+        # Dask gains from large partitions, so it processes everything new after the last batch.
+        process_each_batch = analyze and engine == "local"
 
-        def advance(ids: list[str]) -> None:
+        def on_batch(ids: list[str]) -> None:
             progress.advance(task, len(ids))
+            if process_each_batch:
+                process_articles(store, ids)
 
-        result = store_items(store, read_paths(paths), batch_size=batch_size, on_problem=report_problem, on_batch=advance)
+        result = store_items(store, read_paths(paths), batch_size=batch_size, on_problem=report_problem, on_batch=on_batch)
+        if analyze:
+            progress.update(task, description="analysing")
+            done = process_pending(store, engine=engine, scheduler=scheduler)
     typer.echo(
         f"{result.new} new, {result.known} already stored, {result.rejected} rejected, {result.warnings} warnings",
         err=True,
     )
+    if analyze and done.analyzed:
+        typer.echo(f"analysed {done.analyzed} article(s) left over or queued", err=True)
     if result.valid == 0:
         typer.echo("error: no valid article in the input", err=True)
         raise typer.Exit(1)

@@ -61,25 +61,12 @@ def _extract_partition(lines: list[tuple[int, str]], kb_dirs: tuple[str, ...], n
 
 
 def _analyze_partition(articles: list[dict[str, Any]], kb_dirs: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Analysis for stored articles: returns each Doc's parts as JSON-able dicts for the single writer."""
-    from watchfloor.analyze.output import extract_record
+    """Analysis rows for stored articles, in the plain form the single writer stores."""
     from watchfloor.models import Article
+    from watchfloor.process import analysis_row
 
     analyzer = _worker_analyzer(kb_dirs)
-    out = []
-    for data in articles:
-        article = Article.from_dict(data)
-        doc = analyzer(article)
-        out.append(
-            {
-                "article_id": article.id,
-                "language": doc.language,
-                "record": extract_record(doc, analyzer.resources.actors, source_id=article.id),
-                "events": [e.to_dict() for e in doc.events],
-                "figures": [f.to_dict() for f in doc.figures],
-            }
-        )
-    return out
+    return [analysis_row(Article.from_dict(data), analyzer).to_json_dict() for data in articles]
 
 
 @contextmanager

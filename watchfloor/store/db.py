@@ -146,6 +146,10 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [_article(r) for r in self.conn.execute(sql)]
 
+    def pending_ids(self) -> list[str]:
+        """Ids of articles stored but not yet analysed, oldest first."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE analyzed = 0 ORDER BY date, rowid")]
+
     def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:
         """Full-text search; returns articles with a highlighted snippet (brackets mark the hits)."""
         try:
