@@ -1,0 +1,738 @@
+"""Humanitarian figures: how many people were killed, injured, displaced... and who says so.
+
+A figure is a number phrase tied to a *kind word* in the same sentence, either before it ("at least 20 people
+were killed", "400,000 people displaced") or after it ("killing 12 civilians", "the death toll rose to 45").
+``Figure.text`` is the exact span from the one to the other, extended by an adjacent period phrase ("nearly
+400,000 people displaced within a week").
+
+Conventions (ACLED's where it has one):
+
+- kinds: killed, injured, displaced, refugees, detained (arrests, abductions, hostages), missing, affected
+  (including "in need"), food_insecure, returned, and other (rescued, released, surrendered, trapped,
+  besieged, "casualties" - which mixes dead and wounded);
+- vague quantities are approximate with a conventional value: "dozens" 12, "tens" 10, "scores" 20,
+  "hundreds" 100, "thousands" 1,000, "tens of thousands" 10,000, "hundreds of thousands" 100,000, "millions"
+  1,000,000; "several", "a few" and "a handful" 3 (the smallest number the word allows, in the spirit of
+  ACLED's most-conservative rule), "a couple" 2;
+- "at least 20": value 20, low 20, not approximate; "more than/over 20": value 20, low 20, approximate;
+  "nearly/almost/up to/fewer than 20": value 20, high 20, approximate; "about/around/some/an estimated 20":
+  value 20, approximate, no bounds; a plain "20": value, low and high all 20;
+- ranges "between 20 and 30", "20 to 30", "20-30", "two or three": value = low = 20 (the conservative end),
+  high = 30, not approximate (the bounds say it);
+- "an unknown number of": value None (unknown is not zero); "nobody was killed", "no deaths": value 0;
+- period: "within a week" 7, "in 24 hours" 1, "over the past month" 30; a period phrase elsewhere in the
+  sentence ("In the past 48 hours, ...") sets the period without extending the text; "since Wednesday" None;
+- source: the attributed speaker of the sentence ("the UN said", "according to OCHA"), see
+  ``watchfloor.analyze.quotes.find_source``;
+- not people counts, skipped: years, dates, times, ages ("aged 12", "12-year-old"), money, percentages,
+  measures ("2 km") and counted things ("30 raids", "200 homes"), numbered things ("Resolution 2254");
+- a figure in a hypothetical clause ("hundreds of thousands more could flee") is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from watchfloor.analyze.quotes import source_and_pronoun
+from watchfloor.analyze.text import find_words, lowered, split_sentences
+from watchfloor.analyze.text import word_alternation as _trie
+from watchfloor.models import Figure
+
+# -- kind words -------------------------------------------------------------------------------------------
+
+PRE, POST, BOTH = 1, 2, 3  # the number comes before the word, after it, or either
+_VERB, _NOMINAL, _TOLL = "verb", "nominal", "toll"
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    kind: str
+    mode: int
+    noun: bool = False  # "refugees", "hostages": a noun that a later verb in the clause overrides
+    post_style: str = _VERB
+
+
+_K = _Kind
+_ANCHORS: dict[str, _Kind] = {
+    # killed
+    "killed": _K("killed", BOTH), "killing": _K("killed", POST, post_style=_NOMINAL),
+    "killings": _K("killed", PRE), "kills": _K("killed", POST), "dead": _K("killed", PRE),
+    "died": _K("killed", PRE), "perished": _K("killed", PRE), "deaths": _K("killed", BOTH, post_style=_NOMINAL),
+    "fatalities": _K("killed", PRE), "slain": _K("killed", PRE), "murdered": _K("killed", BOTH),
+    "massacred": _K("killed", BOTH), "executed": _K("killed", BOTH), "lost their lives": _K("killed", PRE),
+    "bodies": _K("killed", BOTH, noun=True, post_style=_NOMINAL), "to death": _K("killed", PRE),
+    "shot dead": _K("killed", BOTH), "lynched": _K("killed", BOTH), "burned alive": _K("killed", BOTH),
+    "burnt alive": _K("killed", BOTH), "death toll": _K("killed", POST, post_style=_TOLL),
+    "toll": _K("killed", POST, post_style=_TOLL), "claimed the lives of": _K("killed", POST),
+    "claiming the lives of": _K("killed", POST),
+    # injured
+    "injured": _K("injured", BOTH), "injuring": _K("injured", POST), "injuries": _K("injured", PRE),
+    "wounded": _K("injured", BOTH), "wounding": _K("injured", POST), "hurt": _K("injured", PRE),
+    # displaced
+    "displaced": _K("displaced", BOTH), "displacing": _K("displaced", POST),
+    "displacement": _K("displaced", POST, post_style=_NOMINAL), "fled": _K("displaced", PRE),
+    "flee": _K("displaced", PRE), "fleeing": _K("displaced", PRE), "uprooted": _K("displaced", BOTH),
+    "evacuated": _K("displaced", BOTH), "homeless": _K("displaced", PRE), "idps": _K("displaced", PRE, noun=True),
+    "internally displaced": _K("displaced", PRE, noun=True),
+    "forced from their homes": _K("displaced", PRE), "driven from their homes": _K("displaced", PRE),
+    # refugees
+    "refugees": _K("refugees", PRE, noun=True), "asylum seekers": _K("refugees", PRE, noun=True),
+    "asylum-seekers": _K("refugees", PRE, noun=True), "crossed into": _K("refugees", PRE),
+    "crossed the border": _K("refugees", PRE), "sought refuge": _K("refugees", PRE),
+    "sought asylum": _K("refugees", PRE), "sought shelter": _K("displaced", PRE),
+    # detained
+    "detained": _K("detained", BOTH), "detaining": _K("detained", POST), "arrested": _K("detained", BOTH),
+    "arresting": _K("detained", POST), "arrest": _K("detained", POST, post_style=_NOMINAL),
+    "arrests": _K("detained", BOTH, post_style=_NOMINAL), "detention": _K("detained", POST, post_style=_NOMINAL),
+    "abducted": _K("detained", BOTH), "abducting": _K("detained", POST),
+    "abduction": _K("detained", POST, post_style=_NOMINAL), "kidnapped": _K("detained", BOTH),
+    "kidnapping": _K("detained", POST, post_style=_NOMINAL), "captured": _K("detained", BOTH),
+    "capturing": _K("detained", POST), "taken hostage": _K("detained", PRE), "taken prisoner": _K("detained", PRE),
+    "taken captive": _K("detained", PRE), "held hostage": _K("detained", PRE),
+    "hostages": _K("detained", PRE, noun=True), "detainees": _K("detained", PRE, noun=True),
+    "jailed": _K("detained", BOTH), "imprisoned": _K("detained", BOTH), "rounded up": _K("detained", PRE),
+    # missing
+    "missing": _K("missing", PRE), "unaccounted for": _K("missing", PRE), "disappeared": _K("missing", PRE),
+    # affected
+    "affected": _K("affected", PRE), "in need": _K("affected", PRE), "need": _K("affected", PRE),
+    # food insecure
+    "food insecure": _K("food_insecure", PRE), "food-insecure": _K("food_insecure", PRE),
+    "food insecurity": _K("food_insecure", PRE), "hunger": _K("food_insecure", PRE),
+    "famine": _K("food_insecure", PRE), "starvation": _K("food_insecure", PRE),
+    "starving": _K("food_insecure", PRE),
+    # returned
+    "returned": _K("returned", PRE), "returnees": _K("returned", PRE, noun=True), "returning": _K("returned", PRE),
+    # other
+    "rescued": _K("other", BOTH), "released": _K("other", BOTH), "freed": _K("other", BOTH),
+    "surrendered": _K("other", PRE), "trapped": _K("other", PRE), "besieged": _K("other", PRE),
+    "casualties": _K("other", PRE),
+}  # fmt: skip
+_ANCHOR_RE = re.compile(r"(?<![a-z0-9-])(?:" + _trie(_ANCHORS) + r")(?![a-z-])")
+# "displaced people" and "internally displaced persons" are nouns: "20 displaced people were killed".
+_NOUN_AFTER = re.compile(r"[ \u00a0]+(?:people|persons|families|civilians|syrians|palestinians|children)\b")
+_NOT_ANCHOR_AFTER = {
+    "hunger": re.compile(r"[ \u00a0-]+strike"),
+    # "need" counts people only when what they need is aid: "2 million need food aid", not "need to leave".
+    "need": re.compile(
+        r"(?![ \u00a0]+(?:urgent[ \u00a0]+|immediate[ \u00a0]+|emergency[ \u00a0]+)?(?:humanitarian|aid|assistance|help|food|protection|shelter|medical|support|relief)\b)"
+    ),
+    "missing": re.compile(r"[ \u00a0]+(?:from|out)\b"),
+}
+_ABROAD = re.compile(r"[ \u00a0]+(?:across|into|abroad|to[ \u00a0]+neighbou?ring|over[ \u00a0]+the[ \u00a0]+border)\b")
+
+# -- numbers ----------------------------------------------------------------------------------------------
+
+_UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "mln": 1_000_000,
+           "bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}  # fmt: skip
+_VAGUE = {
+    "tens of thousands": 10_000, "hundreds of thousands": 100_000, "tens of millions": 10_000_000,
+    "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1_000, "millions": 1_000_000, "tens": 10,
+    "several": 3, "a few": 3, "a handful": 3, "a couple": 2,
+    "several dozen": 36, "a few dozen": 36, "several hundred": 300, "a few hundred": 300,
+    "several thousand": 3_000, "a few thousand": 3_000, "many thousands": 1_000, "many hundreds": 100,
+}  # fmt: skip
+_UNKNOWN = ("an unknown number", "an undisclosed number", "an unspecified number", "an unconfirmed number",
+            "an undetermined number", "an untold number", "a number")  # fmt: skip
+_ZERO = ("no one", "nobody", "none", "no")
+# qualifier -> (approximate, sets low, sets high)
+_QUALIFIERS = {
+    "at least": (False, True, False), "no fewer than": (False, True, False), "no less than": (False, True, False),
+    "not less than": (False, True, False), "a minimum of": (False, True, False), "a total of": (False, True, True),
+    "a further": (False, True, True), "another": (False, True, True), "an additional": (False, True, True),
+    "at least another": (False, True, False), "all": (False, True, True),
+    "more than": (True, True, False), "over": (True, True, False), "well over": (True, True, False),
+    "just over": (True, True, False), "upwards of": (True, True, False), "in excess of": (True, True, False),
+    "nearly": (True, False, True), "almost": (True, False, True), "close to": (True, False, True),
+    "just under": (True, False, True), "under": (True, False, True), "up to": (True, False, True),
+    "fewer than": (True, False, True), "less than": (True, False, True), "as many as": (True, False, True),
+    "at most": (True, False, True), "a maximum of": (True, False, True),
+    "about": (True, False, False), "around": (True, False, False), "approximately": (True, False, False),
+    "roughly": (True, False, False), "some": (True, False, False), "an estimated": (True, False, False),
+    "estimated": (True, False, False), "nearly another": (True, False, True),
+}  # fmt: skip
+
+_SP = r"[ \u00a0]"
+_DIGITS = r"\d{1,3}(?:[,\u00a0\u202f\u2009]\d{3})+(?![\d])|\d+(?:\.\d+)?"
+_SCALE = rf"(?:{_SP}?(?:million|billion|thousand|hundred|mln|bn)(?![a-z])|(?:m|k|bn)(?![a-z]))"
+_UNIT_WORDS = _trie(_UNITS)
+_SMALL = rf"(?:{_UNIT_WORDS})(?:[- ](?:{_trie(list(_UNITS)[:9])}))?"
+_BIG = r"(?:thousand|million|billion)(?![a-z])"
+_WORD_NUMBER = (
+    rf"(?:(?:{_SMALL}|a|an){_SP}hundred(?:{_SP}(?:and{_SP})?{_SMALL})?|{_SMALL})(?:{_SP}{_BIG})?"
+    rf"|(?:a|an|half{_SP}a){_SP}{_BIG}"
+)
+_N = rf"(?:(?:{_DIGITS}){_SCALE}?|(?:a|{_SMALL}){_SP}dozen|{_WORD_NUMBER})"
+_NUMBER_RE = re.compile(
+    rf"""
+    (?<![\w.,$€£/-])
+    (?:(?P<qual>{_trie(_QUALIFIERS)}){_SP}+)?
+    (?:
+        (?P<unknown>{_trie(_UNKNOWN)})(?![a-z])
+      | between{_SP}+(?P<lo>{_N}){_SP}+and{_SP}+(?P<hi>{_N})(?![\w])
+      | (?P<n>{_N})(?:{_SP}?(?:-|–|—|to|or){_SP}?(?P<n2>{_N}))?(?![\w])
+      | (?P<vague>{_trie(_VAGUE)})(?![a-z])
+      | (?P<zero>{_trie(_ZERO)})(?![a-z])
+      | (?P<one>an?)(?![a-z])
+    )
+    """,
+    re.VERBOSE,
+)
+_WORD_SPLIT = re.compile(r"[\s\u00a0-]+")
+_DIGITS_AND_SCALE = re.compile(r"([\d,\u00a0\u202f\u2009.]+)[ \u00a0]?([a-z]*)")
+_THOUSANDS_SEPARATORS = re.compile(r"[,\u00a0\u202f\u2009]")
+_DIGIT_RUN = re.compile(r"\d+")  # no lookbehind: a pattern opening with a class is scanned much faster
+# Everything a number phrase can open with; multi-word openers are looked up whole ("at least", not "at").
+_NUMBER_OPENERS = [
+    (phrase, frozenset(phrase.split()))
+    for phrase in sorted(
+        frozenset(
+            list(_QUALIFIERS)
+            + list(_UNITS)
+            + list(_VAGUE)
+            + list(_UNKNOWN)
+            + list(_ZERO)
+            + ["a dozen", "a hundred", "a thousand", "a million", "a billion", "an estimated", "half a", "between"]
+        )
+    )
+]
+# Each kind phrase with its words: a phrase is looked for only if the article has all of them.
+_ANCHOR_PHRASES = [(phrase, frozenset(phrase.replace("-", " ").split())) for phrase in _ANCHORS]
+
+# What a number counts when it is not people: the word after it, or the word before it.
+_NOT_PEOPLE_AFTER = re.compile(
+    r"(?:[ \u00a0-]*(?:%|per[ \u00a0]?cent|percent|km|kms|kilomet|kilometr|miles?|mi|metres?|meters?|m|ft|feet|"
+    r"kg|kilos?|kilograms?|tonnes?|tons?|lbs?|litres?|liters?|hours?|hrs|days?|weeks?|months?|years?|"
+    r"year-olds?|yr|minutes?|mins?|seconds?|times|a\.m\.|p\.m\.|am|pm|gmt|utc|o'clock|dollars?|euros?|pounds?|"
+    r"shekels?|lira|liras|rockets?|missiles?|shells?|drones?|bombs?|airstrikes?|air[ \u00a0]strikes?|strikes?|"
+    r"raids?|attacks?|vehicles?|tanks?|trucks?|lorries|cars?|buses|buildings?|houses?|homes?|apartments?|"
+    r"villages?|towns?|cities|hospitals?|schools?|sites?|locations?|positions?|aircraft|planes?|jets?|"
+    r"helicopters?|ships?|boats?|mosques?|churches?|shops?|tents?|acres?|hectares?|calories|degrees|points?|"
+    r"votes?|seats?|cases?|doses?|meals?|containers?|barrels?|rounds|bullets|storeys?|floors?|inches|sq|"
+    r"square|kilowatts?|megawatts?|bags?|boxes|parcels|packages|crossings?|checkpoints?|camps?|shelters?|"
+    r"districts?|provinces?|countries|nations|states|members?[ \u00a0]+states|resolutions?|articles?|"
+    r"pages?|words|pieces|units|batches|convoys?|flights?|tunnels?|wells?|beds|per)(?![a-z]))"
+    r"|-[a-z]|:\d|°"
+)
+# Words before a number that make it a label, an age, money or a date: "aged 12", "Resolution 2254", "November 27".
+_NOT_PEOPLE_BEFORE = frozenset(
+    """us$ usd eur aged age ages resolution no. nos. number article route highway flight chapter page decree law
+    item unit division brigade battalion regiment squadron platoon model version phase round stage level grade
+    class category paragraph section act code room gate block building sector zone area region district camp
+    kilometre kilometer km mile january february march april may june july august september october november
+    december jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept. oct oct. nov nov.
+    dec dec. monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+_YEAR_PREPOSITION = re.compile(r"(?:in|since|by|of|from|until|during|before|after|early|late)[ \u00a0]+\Z")
+_MONTH_AFTER = re.compile(
+    r"(?:st|nd|rd|th)?[ \u00a0]+(?:of[ \u00a0]+)?(?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+)
+_PERSON_NOUNS = frozenset(
+    """people persons civilians children kids minors babies infants women men girls boys soldiers troops
+    servicemen fighters militants rebels insurgents jihadists gunmen attackers combatants police policemen
+    officers members residents locals inhabitants protesters demonstrators migrants refugees workers
+    journalists reporters staff patients individuals households families villagers students pilgrims
+    worshippers personnel prisoners detainees hostages inmates others more passengers farmers fishermen
+    miners doctors nurses medics paramedics volunteers teachers relatives guards militiamen recruits
+    conscripts troopers marines sailors pilots crew employees officials supporters activists person civilian
+    child baby man woman girl boy soldier fighter militant officer policeman member resident protester
+    journalist worker student farmer doctor nurse teacher pilot candidate mayor leader trader tourist informant
+    commander driver passenger policewoman gunman attacker militiaman rebel jihadist insurgent colonel general
+    guard prisoner detainee hostage migrant refugee activist official employee volunteer villager teenager
+    youth infant toddler father mother son daughter husband wife brother sister priest imam monk nun
+    politician lawmaker judge lawyer businessman shepherd herder fisherman miner medic paramedic
+    peacekeeper contractor aid crew crewman sailor marine tourist thief suspect assailant gangster smuggler
+    bandit kidnapper robber settler truck driver motorist pedestrian bystander spectator fan voter
+    worshipper pilgrim citizen national""".split()
+)
+# Plurals too: "tourists", "suspects".
+_PERSON_NOUNS = _PERSON_NOUNS | frozenset(w + "s" for w in _PERSON_NOUNS if not w.endswith("s"))
+# A clause boundary, or a modal: the number and the kind word are not one statement.
+_GAP_BLOCKERS = frozenset(
+    """after when while because but before until where said says told according those since if although
+    though than whose could would may might will shall should must cannot can't won't whereas unless
+    once said""".split()
+)
+# "three officers and two attackers": ", and" usually joins clauses instead, so it does not count.
+_COORDINATED = re.compile(r"(?:[ \u00a0]+[a-z'’-]+){0,3}[ \u00a0]+and[ \u00a0]+")
+_MILITARY = frozenset("troops soldiers fighters militants forces tanks rebels units army".split())
+_GAP_BREAK = re.compile(r"[\d,;:()\[\]?!\"“”]")
+# Words before a number that make it part of a larger one: "20 people, including five children, ...".
+_SUBSET_LAST = frozenset({"including", "incl."})
+_SUBSET_LAST_TWO = frozenset({("among", "them"), ("among", "whom"), ("of", "whom"), ("of", "them")})
+_PARENTHETICAL = re.compile(
+    r",[ \u00a0]*(?:including|among them|among whom|mostly|mainly|many of them|most of them|half of them|"
+    r"some of them|all of them|nearly all of them|almost all of them|the majority of them)[^,;:]*,"
+    r"|[ \u00a0]*[—–][^—–]*[—–]"
+)
+_TOLL_GAP = re.compile(
+    r"(?:[ \u00a0]+[a-z'’-]+){0,6}?[ \u00a0]+(?:to|at|of|reached|hit|surpassed|exceeded|passed|topped|is|was|"
+    r"stands|stood|neared|approached|now)[ \u00a0]*\Z|[ \u00a0]*\Z"
+)
+_VERB_GAP = re.compile(r"(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of)?[ \u00a0]*\Z")
+_NOMINAL_GAP = re.compile(r"[ \u00a0]+of(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of)?[ \u00a0]*\Z|[ \u00a0]*\Z")
+_PERIOD_WORDS = (
+    r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty-four|"
+    r"forty-eight|seventy-two|a[ \u00a0]+few|several|a[ \u00a0]+couple[ \u00a0]+of)"
+)
+_PERIOD_CORE = (
+    rf"(?:within|in|over|during|for)[ \u00a0]+(?:just[ \u00a0]+|only[ \u00a0]+|the[ \u00a0]+space[ \u00a0]+of[ \u00a0]+)?"
+    rf"(?:(?:the[ \u00a0]+)?(?P<mod>past|last|previous|first)[ \u00a0]+)?(?:(?P<n>{_PERIOD_WORDS})[ \u00a0]+)?"
+    r"(?P<u>hours?|days?|weeks?|months?|years?|fortnight)(?![a-z])"
+)
+_PERIOD_AFTER = re.compile(rf"(?:[ \u00a0]+[a-z'’-]+){{0,4}}?[ \u00a0]+{_PERIOD_CORE}")
+_PERIOD_ANYWHERE = re.compile(rf"(?<![a-z]){_PERIOD_CORE}")
+# The noun after a number, possibly after one modifier: "12 people", "12 Syrian soldiers", "dozens of civilians".
+_PERSON_NOUN_AFTER = re.compile(
+    r"[ \u00a0]+(?:of[ \u00a0]+)?([A-Za-z'’-]+)(?:[ \u00a0]+([A-Za-z]+))?(?:[ \u00a0]+([A-Za-z]+))?"
+)
+
+
+# How far from a kind word its number can be: eight short words before it, a death-toll phrase after it.
+_BEFORE_WINDOW = 130
+_ARTICLE_BEFORE = 50  # "a man ... was killed": the person noun must be among the first three words anyway
+_ARTICLE = re.compile(r"(?<![\w'’-])an?(?= )")
+_MAX_GAP_WORDS = 10
+_MAX_NOUN_GAP_WORDS = 3  # "3,000 Syrian refugees", not "hundreds of ... political bodies"
+_AFTER_WINDOW = 70
+
+
+@dataclass(slots=True)
+class _Number:
+    start: int
+    end: int
+    value: int | None
+    low: int | None
+    high: int | None
+    approximate: bool
+    zero_word: str | None = None  # "no" must sit right before its kind word
+    article: bool = False  # "a man was killed": one, if the noun is a person
+
+
+@dataclass(slots=True)
+class _Anchor:
+    start: int
+    end: int
+    spec: _Kind
+    word: str
+
+
+# -- public API -------------------------------------------------------------------------------------------
+
+
+def find_figures(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> list[Figure]:
+    """Figures about people in ``text``, in order of position."""
+    if not text:
+        return []
+    article = lowered(text)
+    low = article.low
+    anchors = _anchors(low, article.words)
+    if not anchors:
+        return []
+    sents = list(sentences) if sentences else split_sentences(text)
+    out: list[Figure] = []
+    by_sentence: dict[int, list[_Anchor]] = {}
+    for anchor in anchors:
+        i = bisect_right(sents, (anchor.start, len(text) + 1)) - 1
+        if 0 <= i < len(sents) and sents[i][0] <= anchor.start < sents[i][1]:
+            by_sentence.setdefault(i, []).append(anchor)
+    starts = _number_starts(low, article.words)
+    for i, sentence_anchors in by_sentence.items():
+        lo, hi = sents[i]
+        out.extend(_sentence_figures(text, low, lo, hi, sentence_anchors, starts, lambda i=i: _source(text, sents, i)))
+    out.sort(key=lambda f: f.start)
+    return out
+
+
+def _anchors(low: str, words: frozenset[str]) -> list[_Anchor]:
+    found: list[_Anchor] = []
+    for pos in find_words(low, [phrase for phrase, parts in _ANCHOR_PHRASES if parts <= words]):
+        m = _ANCHOR_RE.match(low, pos)
+        if m is None:
+            continue
+        word = m.group()
+        spec = _ANCHORS[word]
+        guard = _NOT_ANCHOR_AFTER.get(word)
+        if guard is not None and guard.match(low, m.end()):
+            continue
+        if word in ("displaced", "internally displaced") and _NOUN_AFTER.match(low, m.end()):
+            spec = _Kind("displaced", PRE, noun=True)
+        elif word in ("fled", "flee", "fleeing") and _ABROAD.match(low, m.end()):
+            spec = _Kind("refugees", PRE)
+        found.append(_Anchor(m.start(), m.end(), spec, word))
+    return found
+
+
+def _source(text: str, sents: Sequence[tuple[int, int]], i: int) -> str | None:
+    """The sentence's source; without one (or with "he said"), that of the previous sentence in the paragraph,
+    since news reports run a source's figures over several sentences ("..., the UN said. At least 16 were
+    injured.")."""
+    lo, hi = sents[i]
+    source, pronoun = source_and_pronoun(text, lo, hi)
+    if source is not None:
+        return source
+    if i > 0 and "\n" not in text[sents[i - 1][1] : lo]:
+        previous, _ = source_and_pronoun(text, *sents[i - 1])
+        return previous
+    return None
+
+
+def _sentence_figures(
+    text: str,
+    low: str,
+    lo: int,
+    hi: int,
+    anchors: list[_Anchor],
+    starts: list[int],
+    sentence_source: Callable[[], str | None],
+) -> list[Figure]:
+    numbers = _numbers(text, low, lo, hi, anchors, starts)
+    if not numbers:
+        return []
+    # Everything below looks things up by bisection, so that a pathological 200 KB sentence stays linear.
+    number_starts = [n.start for n in numbers]
+    anchor_starts = [a.start for a in anchors]
+    used_numbers: set[int] = set()
+    used_anchors: set[int] = set()
+    links: list[tuple[_Number, _Anchor, bool]] = []  # (number, anchor, number comes after the anchor)
+    # First the kind words a number follows ("killing 12", "the death toll rose to 45").
+    for ai, anchor in enumerate(anchors):
+        if not anchor.spec.mode & POST:
+            continue
+        ni = bisect_right(number_starts, anchor.end - 1)
+        while ni < len(numbers) and ni in used_numbers:
+            ni += 1
+        if (
+            ni < len(numbers)
+            and numbers[ni].start - anchor.end < _AFTER_WINDOW
+            and _post_gap_ok(low, anchor, numbers[ni])
+        ):
+            used_numbers.add(ni)
+            used_anchors.add(ai)
+            links.append((numbers[ni], anchor, True))
+    # Then numbers that come before their kind word ("20 people were killed").
+    for ni, number in enumerate(numbers):
+        if ni in used_numbers or _is_subset(low, lo, number.start):
+            continue
+        choice: int | None = None
+        for ai in range(bisect_right(anchor_starts, number.end - 1), len(anchors)):
+            anchor = anchors[ai]
+            if anchor.start - number.end > _BEFORE_WINDOW:
+                break
+            if ai in used_anchors or not anchor.spec.mode & PRE:
+                continue
+            if not _pre_gap_ok(low, number, anchor, numbers, number_starts):
+                break
+            if choice is None:
+                choice = ai
+                if not anchor.spec.noun:
+                    break
+            else:
+                choice = ai  # "3,000 refugees have returned": the verb says what happened to them
+                break
+        if choice is not None:
+            used_numbers.add(ni)
+            used_anchors.add(choice)
+            links.append((number, anchors[choice], False))
+    # "three officers and two attackers dead": a number coordinated with a linked one shares its kind word.
+    before_links = sorted((n.start, i) for i, (n, _, after) in enumerate(links) if not after)
+    before_starts = [start for start, _ in before_links]
+    for ni, number in enumerate(numbers):
+        if ni in used_numbers or number.article or number.zero_word or _is_subset(low, lo, number.start):
+            continue
+        k = bisect_right(before_starts, number.end - 1)
+        if k >= len(before_links):
+            continue
+        target, anchor, _ = links[before_links[k][1]]
+        if target.start - number.end < 60 and _COORDINATED.fullmatch(low, number.end, target.start):
+            words = low[number.end : target.start].split()
+            if not any(w.strip(",") in _GAP_BLOCKERS for w in words):
+                used_numbers.add(ni)
+                links.append((number, anchor, False))
+    if not links:
+        return []
+    source = sentence_source()
+    period_anywhere = (
+        _PERIOD_ANYWHERE.search(low, lo, hi)
+        if any(low.find(unit, lo, hi) >= 0 for unit in ("hour", "day", "week", "month", "year", "fortnight"))
+        else None
+    )
+    sentence_period = (
+        _days(period_anywhere)
+        if period_anywhere and (period_anywhere.group("n") or period_anywhere.group("mod"))
+        else None
+    )
+    return [_figure(text, low, hi, number, anchor, after, source, sentence_period) for number, anchor, after in links]
+
+
+def _number_starts(low: str, words: frozenset[str]) -> list[int]:
+    """Offsets where a number phrase may start with a word ("at least", "dozens"); digits are found per sentence."""
+    return find_words(low, [phrase for phrase, parts in _NUMBER_OPENERS if parts <= words])
+
+
+def _numbers(text: str, low: str, lo: int, hi: int, anchors: list[_Anchor], starts: list[int]) -> list[_Number]:
+    """Number phrases near the sentence's kind words (the only ones that can become figures)."""
+    out: list[_Number] = []
+    covered = lo
+    candidates = starts[bisect_right(starts, lo - 1) : bisect_right(starts, hi - 1)]
+    # "a man was killed", "killing a student": an article counts as one only right next to a kind word, so
+    # look for it there rather than at each of the article's many "a"s.
+    for anchor in anchors:
+        candidates.extend(
+            m.start() for m in _ARTICLE.finditer(low, max(lo, anchor.start - _ARTICLE_BEFORE), min(hi, anchor.end + 4))
+        )
+    candidates.extend(
+        m.start() for m in _DIGIT_RUN.finditer(low, lo, hi) if m.start() == 0 or low[m.start() - 1] not in ".,:"
+    )
+    candidates.sort()
+    anchor_starts = [a.start for a in anchors]
+    for pos in candidates:
+        if pos < covered:
+            continue
+        # Near a kind word: the next one starts within the window, or the previous one ended just before.
+        k = bisect_right(anchor_starts, pos)
+        near = (k < len(anchors) and anchors[k].start - pos <= _BEFORE_WINDOW) or (
+            k > 0 and pos - anchors[k - 1].end <= _AFTER_WINDOW
+        )
+        if not near:
+            continue
+        m = _NUMBER_RE.match(low, pos, hi)
+        if m is None or m.start() == m.end():
+            continue
+        parsed = _parse(m)
+        if parsed is None or not _counts_people(text, low, m, lo, hi):
+            continue
+        covered = m.end()
+        out.append(parsed)
+    return out
+
+
+def _parse(m: re.Match[str]) -> _Number | None:
+    qual = m.group("qual")
+    approximate, sets_low, sets_high = _QUALIFIERS.get(qual, (False, True, True)) if qual else (False, True, True)
+    start, end = m.span()
+    if m.group("unknown"):
+        return _Number(start, end, None, None, None, False)
+    if m.group("one"):
+        return None if qual else _Number(start, end, 1, 1, 1, False, article=True)
+    if m.group("zero"):
+        if qual:
+            return None
+        return _Number(start, end, 0, 0, 0, False, zero_word=m.group("zero"))
+    if m.group("vague"):
+        value = _VAGUE[m.group("vague")]
+        return _Number(start, end, value, value if not qual or sets_low else None, None, True)
+    if m.group("lo"):
+        low_value, high_value = _value(m.group("lo")), _value(m.group("hi"))
+        if low_value is None or high_value is None or high_value <= low_value:
+            return None
+        return _Number(start, end, low_value, low_value, high_value, approximate)
+    value = _value(m.group("n"))
+    if value is None:
+        return None
+    if m.group("n2"):
+        second = _value(m.group("n2"))
+        if second is not None and second > value:
+            scale = _trailing_scale(m.group("n2"))
+            if scale > 1 and _trailing_scale(m.group("n")) == 1 and value * scale < second * 10:
+                value *= scale  # "20 to 30 thousand"
+            if second > value:
+                return _Number(start, end, value, value, second, approximate)
+        # "20-30" is a range only when it goes up; otherwise keep just the first number.
+        end = m.end("n")
+    return _Number(start, end, value, value if sets_low else None, value if sets_high else None, approximate)
+
+
+def _trailing_scale(phrase: str) -> int:
+    last = phrase.rsplit(None, 1)[-1] if phrase.strip() else ""
+    return {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}.get(last, 1)
+
+
+def _value(phrase: str) -> int | None:
+    """The integer a number phrase says: "3,000", "1.2 million", "400k", "twenty-five", "a dozen"."""
+    phrase = phrase.strip()
+    if not phrase:
+        return None
+    if phrase[0].isdigit():
+        m = _DIGITS_AND_SCALE.match(phrase)
+        if m is None:
+            return None
+        digits = _THOUSANDS_SEPARATORS.sub("", m.group(1))
+        try:
+            number = float(digits)
+        except ValueError:
+            return None
+        scale = _SCALES.get(m.group(2), 1) if m.group(2) else 1
+        if scale == 1 and "." in digits:
+            return None  # "1.5" people is not a count
+        return int(round(number * scale))
+    total, current = 0, 0
+    for word in _WORD_SPLIT.split(phrase):
+        if word in ("and", ""):
+            continue
+        if word in ("a", "an"):
+            current = current or 1
+        elif word == "half":
+            current = 0.5  # type: ignore[assignment]
+        elif word in _UNITS:
+            current += _UNITS[word]
+        elif word == "dozen":
+            current = (current or 1) * 12
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in ("thousand", "million", "billion"):
+            total += (current or 1) * _SCALES[word]
+            current = 0
+        else:
+            return None
+    value = int(total + current)
+    return value if value > 0 else None
+
+
+def _counts_people(text: str, low: str, m: re.Match[str], lo: int, hi: int) -> bool:
+    """False for numbers that count something other than people, or are dates, ages, money, labels."""
+    if m.group("zero") or m.group("unknown") or m.group("one"):
+        return True
+    if m.start() > lo and text[m.start() - 1] in "$€£":
+        return False
+    end = m.end()
+    if _NOT_PEOPLE_AFTER.match(low, end, hi):
+        return False
+    number = m.group("n")
+    if not number or m.group("qual"):
+        return True
+    previous = low[max(lo, m.start() - 16) : m.start()].split()
+    if previous and previous[-1] in _NOT_PEOPLE_BEFORE:
+        return False  # "aged 12", "Resolution 2254", "November 27", "$5 million"
+    if _MONTH_AFTER.match(low, end, hi):
+        return False  # "27 November"
+    if len(number) == 4 and number.isdigit() and number[:2] in ("19", "20"):
+        # A year, unless people follow it ("2000 people"); "in 2023 rebels ..." is still a year.
+        return not _YEAR_PREPOSITION.search(low, max(lo, m.start() - 8), m.start()) and (
+            _person_noun_end(text, end, hi) is not None
+        )
+    return True
+
+
+def _person_noun_end(text: str, pos: int, hi: int) -> int | None:
+    """End of a people noun right after ``pos`` ("people", "Syrian soldiers", "Palestinians"), if any."""
+    m = _PERSON_NOUN_AFTER.match(text, pos, hi)
+    if m is None:
+        return None
+    found: int | None = None
+    for group in (1, 2, 3):
+        word = m.group(group)
+        if word and (word.lower() in _PERSON_NOUNS or (word[:1].isupper() and word.endswith(("ns", "is", "ts")))):
+            found = m.end(group)  # keep going: "a police officer" ends at "officer"
+        elif found is not None:
+            break
+    return found
+
+
+def _is_subset(low: str, lo: int, pos: int) -> bool:
+    words = low[max(lo, pos - 16) : pos].split()
+    return bool(words) and (words[-1] in _SUBSET_LAST or tuple(words[-2:]) in _SUBSET_LAST_TWO)
+
+
+def _pre_gap_ok(low: str, number: _Number, anchor: _Anchor, numbers: list[_Number], number_starts: list[int]) -> bool:
+    gap = low[number.end : anchor.start]
+    if number.zero_word == "no":
+        return gap.strip() == ""  # "no deaths", not "no reports of deaths"
+    if number.zero_word and any(w in gap for w in ("report", "word", "information", "immediate")):
+        return False
+    asides = [(m.start() + number.end, m.end() + number.end) for m in _PARENTHETICAL.finditer(gap)]
+    first = bisect_right(number_starts, number.end - 1)
+    for other in numbers[first : bisect_right(number_starts, anchor.start - 1)]:
+        # A nearer number takes the kind word, unless it sits in an aside ("20, including five children,").
+        if not other.article and other.zero_word != "no" and not any(a <= other.start < b for a, b in asides):
+            return False
+    gap = _PARENTHETICAL.sub(" ", gap) if asides else gap
+    if _GAP_BREAK.search(gap):
+        return False
+    words = gap.split()
+    if len(words) > (_MAX_NOUN_GAP_WORDS if anchor.spec.noun else _MAX_GAP_WORDS):
+        return False
+    if number.article and not any(w in _PERSON_NOUNS for w in words[:3]):
+        return False  # "a man was killed" is one; "a car bomb killed" is not a count
+    if words and words[-1] in ("the", "a", "an"):
+        return False  # "walked to the affected towns": the kind word is an adjective or a noun of its own
+    if anchor.word.startswith("crossed") and any(w in _MILITARY for w in words):
+        return False  # troops crossing a border are not refugees
+    return not any(w.strip(".'’") in _GAP_BLOCKERS for w in words)
+
+
+def _post_gap_ok(low: str, anchor: _Anchor, number: _Number) -> bool:
+    if number.zero_word:
+        return False
+    if number.article and _person_noun_end(low, number.end, min(len(low), number.end + 40)) is None:
+        return False
+    gap_end = number.start
+    style = anchor.spec.post_style
+    if style == _TOLL:
+        return bool(_TOLL_GAP.fullmatch(low, anchor.end, gap_end)) and not any(
+            c in low[anchor.end : gap_end] for c in ",;:()"
+        )
+    if style == _NOMINAL:
+        return bool(_NOMINAL_GAP.fullmatch(low, anchor.end, gap_end))
+    return bool(_VERB_GAP.fullmatch(low, anchor.end, gap_end))
+
+
+def _figure(
+    text: str,
+    low: str,
+    hi: int,
+    number: _Number,
+    anchor: _Anchor,
+    after: bool,
+    source: str | None,
+    sentence_period: int | None,
+) -> Figure:
+    if after:
+        start = anchor.start
+        end = number.end
+        noun_end = _person_noun_end(text, end, hi)
+        if noun_end is not None:
+            end = noun_end
+    else:
+        start = number.start
+        end = anchor.end
+    period = sentence_period  # "In the past 48 hours, 60 people were killed": the period is elsewhere
+    adjacent = _PERIOD_AFTER.match(low, end, hi)
+    if adjacent is not None and (adjacent.group("n") or adjacent.group("mod")):
+        period = _days(adjacent)
+        end = adjacent.end()
+    return Figure(
+        kind=anchor.spec.kind,
+        value=number.value,
+        low=number.low,
+        high=number.high,
+        approximate=number.approximate,
+        period=period,
+        source=source,
+        start=start,
+        end=end,
+        text=text[start:end],
+    )
+
+
+def _days(m: re.Match[str]) -> int | None:
+    word = m.group("n") or "1"
+    unit = m.group("u").rstrip("s")
+    if word.isdigit():
+        n = int(word)
+    else:
+        n = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "twenty-four": 24,
+             "forty-eight": 48, "seventy-two": 72}.get(word.replace("\u00a0", " "), 3)  # fmt: skip
+    if unit == "hour":
+        return max(1, -(-n // 24))
+    return n * {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}[unit]
