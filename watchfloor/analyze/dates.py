@@ -1,9 +1,12 @@
 """Dates mentioned in an article, resolved against the article's own date.
 
-One precompiled regex finds every candidate in a single pass; resolution is plain date arithmetic (no
-dateparser: it is far too slow for the hot path and guesses where news usage is regular).
+Candidate positions are found cheaply (digits, month and weekday names, a few lowercase openers such as
+"last", "yesterday", "the past"), and one precompiled pattern is matched at each; resolution is plain date
+arithmetic (no dateparser: it is far too slow for the hot path and guesses where news usage is regular).
 
-Precision follows ACLED: 1 a day, 2 a week, 3 a month (year-only mentions also get 3, dated to 1 January).
+Precision follows ACLED: 1 a day, 2 a week, 3 a month (year-only mentions also get 3). A month-precision date
+is the 15th of its month and a year-only date the 1st of July (``MONTH_DAY`` / ``YEAR_MONTH_DAY``): the middle
+of the period, so the error of a coarse date is at most half the period either way.
 ``DateMention.text`` is the date expression with its preposition ("on Thursday", "in March", "since 2011",
 "early on Wednesday", "at dawn on Tuesday"; a bare "of" is left out), and with any modifier that changes the
 date ("last", "early", "mid-", "ago").
@@ -14,10 +17,11 @@ Conventions, chosen for news usage and documented here because other choices are
   means that day), unless the sentence is in the future tense ("will", "is due to", "scheduled"), then the next
   Thursday on or after it. "last Thursday" is strictly before the article date; "next Thursday" strictly after.
 - "today", "tonight", "this morning", "overnight": the article date. "yesterday", "last night": the day before.
-- "this week", "earlier this week": the Monday of the article's week, precision 2; "last week": the Monday of
-  the week before; "next week": the Monday after. "over the weekend": the most recent Saturday (the coming one
+  "Friday's attack" is a Friday too; "the day before", "two days after" (relative to the story) are not dated.
+- "this week", "earlier this week": the article date, precision 2; "last week": seven days before it; "next
+  week": seven days after (a day of the week meant, to within a few days either way). "over the weekend": the most recent Saturday (the coming one
   in a future-tense sentence); "this weekend" said on a weekday: the coming Saturday; precision 2.
-- "this month", "last month": the first of that month, precision 3; likewise "this year", "last year" (1 Jan).
+- "this month", "last month": the 15th of that month, precision 3; likewise "this year", "last year" (1 July).
 - "in March": the most recent March not after the article's month, precision 3, unless the sentence is in the
   future tense ("talks will resume in March"): then the coming March. "March 2011" as written.
 - "November 27" (no year): the article's year, or the year before if that would put it more than ~2 months
@@ -45,8 +49,8 @@ from watchfloor.models import DateMention
 # The day that stands for a month known only to the month (precision 3), and the date that stands for a year.
 # The brief asks for the first (2024-11-01, 2011-01-01); the labelled articles code events to the middle instead
 # (the 15th, 1 July), which is one assignment away.
-MONTH_DAY = 1
-YEAR_MONTH_DAY = (1, 1)
+MONTH_DAY = 15
+YEAR_MONTH_DAY = (7, 1)
 
 _MONTH_NUMBERS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -257,12 +261,11 @@ def _resolve(
             return article + dt.timedelta(days=1), 1
         return article, 1
     if kind == "rw":
-        monday = article - dt.timedelta(days=article.weekday())
         rel = m.group("rw_rel").lower()
         shift = {"this": 0, "last": -7, "next": 7}[rel]
         if m.group("rw_end"):
             return _weekend(article, rel), 2
-        return monday + dt.timedelta(days=shift), 2
+        return article + dt.timedelta(days=shift), 2
     if kind == "rwe":
         rel = m.group("rwe").split()[0].lower()
         if rel == "the":

@@ -19,11 +19,20 @@ Conventions (ACLED's where it has one):
   value 20, approximate, no bounds; a plain "20": value, low and high all 20;
 - ranges "between 20 and 30", "20 to 30", "20-30", "two or three": value = low = 20 (the conservative end),
   high = 30, not approximate (the bounds say it);
+- "a man was killed", "killing a student": value 1 (an article counts when a person noun follows it);
+  "all 62 people aboard": 62;
 - "an unknown number of": value None (unknown is not zero); "nobody was killed", "no deaths": value 0;
+- a number inside an aside ("20 people, including five children, were killed") is part of the larger figure
+  and not a figure of its own, so that figures can be summed; coordinated numbers ("three officers and two
+  attackers dead") are one figure each;
 - period: "within a week" 7, "in 24 hours" 1, "over the past month" 30; a period phrase elsewhere in the
   sentence ("In the past 48 hours, ...") sets the period without extending the text; "since Wednesday" None;
 - source: the attributed speaker of the sentence ("the UN said", "according to OCHA"), see
-  ``watchfloor.analyze.quotes.find_source``;
+  ``watchfloor.analyze.quotes.find_source``; a sentence without one (or with "he said") takes the source of
+  the previous sentence in the same paragraph, as a report's figures run on ("..., the UN said. At least 16
+  others were injured.");
+- "need" counts people only when aid follows ("2 million need food aid"); a kind word used as a noun or an
+  adjective after "the" ("the affected towns") takes no number; troops crossing a border are not refugees;
 - not people counts, skipped: years, dates, times, ages ("aged 12", "12-year-old"), money, percentages,
   measures ("2 km") and counted things ("30 raids", "200 homes"), numbered things ("Resolution 2254");
 - a figure in a hypothetical clause ("hundreds of thousands more could flee") is skipped.
@@ -204,24 +213,29 @@ _NUMBER_OPENERS = [
         )
     )
 ]
+_OPENER_FIRST_WORDS = frozenset(phrase.split(" ", 1)[0] for phrase, _ in _NUMBER_OPENERS)
 # Each kind phrase with its words: a phrase is looked for only if the article has all of them.
 _ANCHOR_PHRASES = [(phrase, frozenset(phrase.replace("-", " ").split())) for phrase in _ANCHORS]
 
 # What a number counts when it is not people: the word after it, or the word before it.
-_NOT_PEOPLE_AFTER = re.compile(
-    r"(?:[ \u00a0-]*(?:%|per[ \u00a0]?cent|percent|km|kms|kilomet|kilometr|miles?|mi|metres?|meters?|m|ft|feet|"
-    r"kg|kilos?|kilograms?|tonnes?|tons?|lbs?|litres?|liters?|hours?|hrs|days?|weeks?|months?|years?|"
-    r"year-olds?|yr|minutes?|mins?|seconds?|times|a\.m\.|p\.m\.|am|pm|gmt|utc|o'clock|dollars?|euros?|pounds?|"
-    r"shekels?|lira|liras|rockets?|missiles?|shells?|drones?|bombs?|airstrikes?|air[ \u00a0]strikes?|strikes?|"
-    r"raids?|attacks?|vehicles?|tanks?|trucks?|lorries|cars?|buses|buildings?|houses?|homes?|apartments?|"
-    r"villages?|towns?|cities|hospitals?|schools?|sites?|locations?|positions?|aircraft|planes?|jets?|"
-    r"helicopters?|ships?|boats?|mosques?|churches?|shops?|tents?|acres?|hectares?|calories|degrees|points?|"
-    r"votes?|seats?|cases?|doses?|meals?|containers?|barrels?|rounds|bullets|storeys?|floors?|inches|sq|"
-    r"square|kilowatts?|megawatts?|bags?|boxes|parcels|packages|crossings?|checkpoints?|camps?|shelters?|"
-    r"districts?|provinces?|countries|nations|states|members?[ \u00a0]+states|resolutions?|articles?|"
-    r"pages?|words|pieces|units|batches|convoys?|flights?|tunnels?|wells?|beds|per)(?![a-z]))"
-    r"|-[a-z]|:\d|°"
+# What a number counts when it is not people: the word right after it ("30 raids", "2 km", "5%").
+_NON_PEOPLE_WORDS = frozenset(
+    """% per percent km kms kilometre kilometres kilometer kilometers mile miles mi metre metres meter meters m ft
+    feet kg kilo kilos kilogram kilograms tonne tonnes ton tons lb lbs litre litres liter liters hour hours hrs
+    day days week weeks month months year years yr minute minutes min mins second seconds times a.m. p.m. am pm
+    gmt utc o'clock dollar dollars euro euros pound pounds shekel shekels lira liras rocket rockets missile
+    missiles shell shells drone drones bomb bombs airstrike airstrikes strike strikes raid raids attack attacks
+    vehicle vehicles tank tanks truck trucks lorries car cars bus buses building buildings house houses home
+    homes apartment apartments village villages town towns city cities hospital hospitals school schools site
+    sites location locations position positions aircraft plane planes jet jets helicopter helicopters ship ships
+    boat boats mosque mosques church churches shop shops tent tents acre acres hectare hectares calories degrees
+    point points vote votes seat seats case cases dose doses meal meals container containers barrel barrels
+    rounds bullets storey storeys floor floors inches sq square kilowatts megawatts bag bags boxes parcels
+    packages crossing crossings checkpoint checkpoints camp camps shelter shelters district districts province
+    provinces countries nations states resolution resolutions article articles page pages words pieces units
+    batches convoy convoys flight flights tunnel tunnels well wells beds""".split()
 )
+_AFTER_NUMBER = re.compile(r"([ \u00a0]*)([-:°]?)([a-z%'’.]*)(?:[ \u00a0]+([a-z]+))?")
 # Words before a number that make it a label, an age, money or a date: "aged 12", "Resolution 2254", "November 27".
 _NOT_PEOPLE_BEFORE = frozenset(
     """us$ usd eur aged age ages resolution no. nos. number article route highway flight chapter page decree law
@@ -289,6 +303,8 @@ _PERIOD_CORE = (
     rf"(?:(?:the[ \u00a0]+)?(?P<mod>past|last|previous|first)[ \u00a0]+)?(?:(?P<n>{_PERIOD_WORDS})[ \u00a0]+)?"
     r"(?P<u>hours?|days?|weeks?|months?|years?|fortnight)(?![a-z])"
 )
+# A cheap test before the period pattern: its unit words all share these letters.
+_PERIOD_UNIT = re.compile(r"hour|day|week|month|year|fortnight")
 _PERIOD_AFTER = re.compile(rf"(?:[ \u00a0]+[a-z'’-]+){{0,4}}?[ \u00a0]+{_PERIOD_CORE}")
 _PERIOD_ANYWHERE = re.compile(rf"(?<![a-z]){_PERIOD_CORE}")
 # The noun after a number, possibly after one modifier: "12 people", "12 Syrian soldiers", "dozens of civilians".
@@ -355,7 +371,8 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]] | None = None) 
 
 def _anchors(low: str, words: frozenset[str]) -> list[_Anchor]:
     found: list[_Anchor] = []
-    for pos in find_words(low, [phrase for phrase, parts in _ANCHOR_PHRASES if parts <= words]):
+    # Kind words do not open paragraphs, so only words after a space are looked for.
+    for pos in find_words(low, [phrase for phrase, parts in _ANCHOR_PHRASES if parts <= words], line_starts=False):
         m = _ANCHOR_RE.match(low, pos)
         if m is None:
             continue
@@ -461,11 +478,7 @@ def _sentence_figures(
     if not links:
         return []
     source = sentence_source()
-    period_anywhere = (
-        _PERIOD_ANYWHERE.search(low, lo, hi)
-        if any(low.find(unit, lo, hi) >= 0 for unit in ("hour", "day", "week", "month", "year", "fortnight"))
-        else None
-    )
+    period_anywhere = _PERIOD_ANYWHERE.search(low, lo, hi) if _PERIOD_UNIT.search(low, lo, hi) else None
     sentence_period = (
         _days(period_anywhere)
         if period_anywhere and (period_anywhere.group("n") or period_anywhere.group("mod"))
@@ -476,7 +489,20 @@ def _sentence_figures(
 
 def _number_starts(low: str, words: frozenset[str]) -> list[int]:
     """Offsets where a number phrase may start with a word ("at least", "dozens"); digits are found per sentence."""
-    return find_words(low, [phrase for phrase, parts in _NUMBER_OPENERS if parts <= words])
+    starts = find_words(low, [phrase for phrase, parts in _NUMBER_OPENERS if parts <= words], line_starts=False)
+    # A paragraph opening with a number word ("Dozens were killed"): checked once per line, not per phrase.
+    pos = low.find("\n")
+    while pos >= 0:
+        start = pos + 1
+        while start < len(low) and low[start] in " \t\n\r\u00a0":
+            start += 1
+        if low[start : start + 24].split(" ", 1)[0] in _OPENER_FIRST_WORDS:
+            starts.append(start)
+        pos = low.find("\n", start)
+    if low.split(" ", 1)[0] in _OPENER_FIRST_WORDS:
+        starts.append(0)
+    starts.sort()
+    return starts
 
 
 def _numbers(text: str, low: str, lo: int, hi: int, anchors: list[_Anchor], starts: list[int]) -> list[_Number]:
@@ -518,20 +544,19 @@ def _numbers(text: str, low: str, lo: int, hi: int, anchors: list[_Anchor], star
 
 def _parse(m: re.Match[str]) -> _Number | None:
     qual = m.group("qual")
-    approximate, sets_low, sets_high = _QUALIFIERS.get(qual, (False, True, True)) if qual else (False, True, True)
     start, end = m.span()
-    if m.group("unknown"):
+    last = m.lastgroup  # which alternative matched, in one look-up
+    if last == "unknown":
         return _Number(start, end, None, None, None, False)
-    if m.group("one"):
+    if last == "one":
         return None if qual else _Number(start, end, 1, 1, 1, False, article=True)
-    if m.group("zero"):
-        if qual:
-            return None
-        return _Number(start, end, 0, 0, 0, False, zero_word=m.group("zero"))
-    if m.group("vague"):
+    if last == "zero":
+        return None if qual else _Number(start, end, 0, 0, 0, False, zero_word=m.group("zero"))
+    approximate, sets_low, sets_high = _QUALIFIERS[qual] if qual else (False, True, True)
+    if last == "vague":
         value = _VAGUE[m.group("vague")]
-        return _Number(start, end, value, value if not qual or sets_low else None, None, True)
-    if m.group("lo"):
+        return _Number(start, end, value, value if sets_low else None, None, True)
+    if last == "hi":
         low_value, high_value = _value(m.group("lo")), _value(m.group("hi"))
         if low_value is None or high_value is None or high_value <= low_value:
             return None
@@ -539,7 +564,7 @@ def _parse(m: re.Match[str]) -> _Number | None:
     value = _value(m.group("n"))
     if value is None:
         return None
-    if m.group("n2"):
+    if last == "n2":
         second = _value(m.group("n2"))
         if second is not None and second > value:
             scale = _trailing_scale(m.group("n2"))
@@ -559,6 +584,8 @@ def _trailing_scale(phrase: str) -> int:
 
 def _value(phrase: str) -> int | None:
     """The integer a number phrase says: "3,000", "1.2 million", "400k", "twenty-five", "a dozen"."""
+    if phrase.isdigit():
+        return int(phrase) or None  # the common case: plain digits
     phrase = phrase.strip()
     if not phrase:
         return None
@@ -605,8 +632,18 @@ def _counts_people(text: str, low: str, m: re.Match[str], lo: int, hi: int) -> b
     if m.start() > lo and text[m.start() - 1] in "$€£":
         return False
     end = m.end()
-    if _NOT_PEOPLE_AFTER.match(low, end, hi):
-        return False
+    after = _AFTER_NUMBER.match(low, end, hi)
+    if after is not None:
+        space, mark, word, second = after.groups()
+        if mark and not space:
+            # "12-year-old", "10:30", "45°": a compound, a time or a measure.
+            if mark != "-" or word:
+                return False
+        word = word.rstrip(".") if word not in ("a.m.", "p.m.") else word
+        if word in _NON_PEOPLE_WORDS or (word == "air" and (second or "").startswith(("strike", "raid"))):
+            return False
+        if word == "member" and second == "states":
+            return False
     number = m.group("n")
     if not number or m.group("qual"):
         return True

@@ -11,7 +11,13 @@ The speaker comes from the attribution next to the quote, in this order:
 1. after it: ``"...," said Volker Turk, the UN human rights chief.`` / ``"...," he said.`` /
    ``"...," HTS leader Abu Mohammad al-Jolani told CNN.`` / ``"...," according to the ministry.``
 2. before it: ``Jolani told CNN: "..."`` / ``He said, "..."`` / ``..., declaring, "..."`` (the clause subject);
-3. a quote with no attribution that continues the previous sentence's quote inherits its speaker.
+3. a quote with no attribution that opens the sentence after a quote inherits that quote's speaker;
+4. a quote inside a reported clause takes the clause's speaker: ``The army said it had redeployed "to
+   preserve the lives of civilians"``, ``Ruto called the events "treasonous"`` (describing verbs such as
+   "called", "described", "accused" count as speech here).
+
+A quote of fewer than four words with no attribution at all is taken for scare quotes or a name ('the
+so-called "Islamic State"') and skipped.
 
 Pronouns ("he", "she") resolve to the latest named speaker, else the nearest preceding named person, within
 the current and previous two sentences; "it"/"they" resolve to the latest organisation-like speaker there.
@@ -19,9 +25,11 @@ Unresolved pronouns give speaker None. ``speaker`` is the name as written (title
 "Gen." dropped, a leading "the" dropped, and UN / U.N. spelled "United Nations" as in figure sources);
 ``speaker_id`` is ``resolve_speaker(speaker)``.
 
-Reported speech (``direct=False``) is a sentence without quote marks where a speaker says something:
-``X said (that) ...``, ``X said on Thursday the ...``, ``..., X said.``, ``According to X, ...`` and
-``..., according to X.``; its text is the reported clause.
+Reported speech (``direct=False``) is a sentence, not itself a quote with its attribution, where a speaker
+says something: ``X said (that) ...``, ``X said on Thursday the ...``, ``..., X said.``, ``According to X,
+...`` and ``..., according to X.``; its text is the reported clause, which ends where the speaker's next
+predicate starts ("... and called on Y to resign", ", adding that ..."). Verbs that usually take a noun
+object ("told", "announced", "confirmed", "declared") report speech only with "that".
 
 ``find_source`` is shared with ``figures``: the attributed source of a sentence ("the UN said" ->
 "United Nations").

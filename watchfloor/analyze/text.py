@@ -288,12 +288,15 @@ def lowered(text: str) -> Lowered:
     return result
 
 
-def find_words(low: str, words: Iterable[str], lo: int = 0, hi: int | None = None) -> list[int]:
+def find_words(
+    low: str, words: Iterable[str], lo: int = 0, hi: int | None = None, *, line_starts: bool = True
+) -> list[int]:
     """Sorted offsets in ``low[lo:hi]`` where one of ``words`` starts as a whole word.
 
     A word is looked for after a space or a line break (and at ``lo``): searching for " over" instead of
     "over" skips "government" and "overnight" without visiting them, which matters for short words ("a",
-    "no") that occur hundreds of times inside others. A word right after an opening quote or bracket is missed.
+    "no") that occur hundreds of times inside others. A word right after an opening quote or bracket is missed,
+    and so is one opening a line when ``line_starts`` is False (the caller handles line starts itself).
     """
     end = len(low) if hi is None else hi
     positions: list[int] = []
@@ -305,7 +308,7 @@ def find_words(low: str, words: Iterable[str], lo: int = 0, hi: int | None = Non
             after = lo + size
             if after >= size_low or not (low[after].isalnum() or low[after] == "_"):
                 append(lo)
-        for needle in (" " + word, "\n" + word):
+        for needle in (" " + word, "\n" + word) if line_starts else (" " + word,):
             pos = low.find(needle, lo, end)
             while pos >= 0:
                 after = pos + 1 + size
