@@ -19,7 +19,17 @@ $(DEV_INSTALLED): $(INSTALLED) pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-setup: $(INSTALLED)
+FRONTEND := web-frontend
+VENDOR := watchfloor/web/static/vendor/.built
+
+# Front-end libraries (Leaflet, Natural Earth outlines) come from the npm registry at set-up, never committed.
+# Without npm the dashboard still works: it draws its maps as server-side SVG.
+$(VENDOR): $(FRONTEND)/package-lock.json | $(INSTALLED)
+	@if command -v npm >/dev/null 2>&1 && (cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error); then \
+		$(BIN)/python -m watchfloor.web.vendor $(FRONTEND)/node_modules && touch $@; \
+	else echo "warning: npm unavailable or failed; the dashboard will draw SVG maps without Leaflet"; fi
+
+setup: $(INSTALLED) $(VENDOR)
 
 GAZETTEER_BUILT := $(VENV)/.gazetteer-built
 
@@ -30,14 +40,14 @@ $(GAZETTEER_BUILT): $(INSTALLED) watchfloor/kb/data/places.yaml
 
 kb: $(GAZETTEER_BUILT)
 
-demo: $(GAZETTEER_BUILT)
+demo: $(GAZETTEER_BUILT) $(VENDOR)
 	$(BIN)/watchfloor demo
 
-test: $(DEV_INSTALLED) $(GAZETTEER_BUILT)
+test: $(DEV_INSTALLED) $(GAZETTEER_BUILT) $(VENDOR)
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_INSTALLED)
 	$(BIN)/ruff check watchfloor tests
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(FRONTEND)/node_modules watchfloor/web/static/vendor

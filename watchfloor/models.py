@@ -277,7 +277,7 @@ class EvidenceRef(Record):
 @dataclass(slots=True)
 class Resolution(Record):
     criterion: str
-    status: str = "open"  # open | true | false
+    status: str = "open"  # open | true | false | void (the condition never arose, or cannot be checked)
     resolved_at: str | None = None
     resolved_by: list[EvidenceRef] = field(default_factory=list)
     deadline: str | None = None

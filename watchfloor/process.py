@@ -197,4 +197,7 @@ StoryStage = Callable[[Store, list[str], list[str]], list[str]]
 
 def _later_stages() -> list[StoryStage]:
     """Stages after analysis; each takes the new article ids and the story ids touched so far."""
-    return []
+    from watchfloor.assess.stage import assess_stories
+    from watchfloor.stories.stage import update_stories
+
+    return [update_stories, assess_stories]

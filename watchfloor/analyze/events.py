@@ -603,11 +603,11 @@ _SUBORDINATE_HINTS = ("after", "following", "in re", "since", "wake", "amid", "i
 
 def _might_background(low: str) -> bool:
     """Cheap test before the background pattern: does any of its key words occur at all?"""
-    return any(k in low for k in _BACKGROUND_HINTS)
+    return any(map(low.__contains__, _BACKGROUND_HINTS))
 
 
 def _might_subordinate(low: str) -> bool:
-    return any(k in low for k in _SUBORDINATE_HINTS)
+    return any(map(low.__contains__, _SUBORDINATE_HINTS))
 
 
 _SINCE = re.compile(r"\bsince (?:the|it|\w+ \d{4}|\d{4}|march|april|may|june|july|january|february)")
@@ -787,8 +787,8 @@ class EventExtractor:
         if not text.strip():
             return []
         sentences = doc.sentences or [(0, len(text))]
-        views = self._scan(text, sentences)
         doc_low = _lower_same_length(text)
+        views = self._scan(text, sentences, doc_low)
         decisions: list[Decision] = []
         lede_end = doc.body_start
         lede_count = 0
@@ -862,8 +862,10 @@ class EventExtractor:
 
     # -- scanning ------------------------------------------------------------------------------------------
 
-    def _scan(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[_SentenceView]:
-        low = _lower_same_length(text)
+    def _scan(self, text: str, sentences: Sequence[tuple[int, int]], low: str | None = None) -> list[_SentenceView]:
+        """Every cue and frame word of ``text``, by sentence; ``low`` is ``text`` lowercased if the caller has it."""
+        if low is None:
+            low = _lower_same_length(text)
         views = [_SentenceView(s, e, i, low=low[s:e]) for i, (s, e) in enumerate(sentences)]
         starts = [s for s, _ in sentences]
         cues: list[Hit] = []
@@ -947,7 +949,6 @@ class EventExtractor:
         has_wound = view.has("wound")
         has_attack = view.has("attack")
         has_protest = view.has("protest")
-        {w: scores[w] for w in WEAPON_TYPES if w in scores}
 
         # Remote violence: the weapon decides. A drone carrying a grenade is a drone strike, a "suicide drone"
         # is a drone, and a car bomb is a suicide bomb only when its driver meant to die.
@@ -1200,14 +1201,14 @@ class EventExtractor:
                      r"beating|burned|lynch|attacked|stoned|chased|dragged|seized a man|seized him)", low) and re.search(
                 r"suspected|accused|rumou?r|alleged", low):
             add(MOB, 2.0)
-        if any(w in low for w in _HQ_VERBS) and _HQ_PATTERN.search(low):
+        if any(map(low.__contains__, _HQ_VERBS)) and _HQ_PATTERN.search(low):
             add(HQ, 2.4)
-        if any(w in low for w in _PUSH_VERBS) and _PUSHED_OUT.search(low):
+        if any(map(low.__contains__, _PUSH_VERBS)) and _PUSHED_OUT.search(low):
             add(GOV_REGAINS if view.has("state") else NSA_OVERTAKES, 1.6)
         if "hostage" in low and re.search(r"\b(?:took|taken|take|taking|seized|holding|held)\b[^.;]{0,40}\bhostages?\b", low) and not re.search(
                 r"releas|freed|exchange|swap|deal", low):
             add(ABDUCTION, 1.6)
-        if any(w in low for w in ("crowd", "protesters", "demonstrators", "rioters", "youths", "supporters")) and re.search(
+        if any(map(low.__contains__, ("crowd", "protesters", "demonstrators", "rioters", "youths", "supporters"))) and re.search(
                 r"\b(?:crowds?|protesters|demonstrators|rioters|youths|supporters)\b[^.;]{0,80}\b(?:set fire|"
                      r"torched|set alight|burned|stormed|ransacked|attacked|threw|hurled|on fire)", low) and not re.search(
                 r"\b(?:lynch|suspected|accused of)", low):
@@ -1280,7 +1281,7 @@ class EventExtractor:
         if AGREEMENT in scores and re.search(r"\b(?:order|ordered|orders)\b[^.;]{0,60}\b(?:ceasefire|truce)", low):
             add(DIPLOMATIC, 1.0)
             scale(AGREEMENT, 0.5)
-        if any(w in low for w in ("withdr", "pulled", "left", "redeployed")) and re.search(
+        if any(map(low.__contains__, ("withdr", "pulled", "left", "redeployed"))) and re.search(
                 r"\b(?:troops|forces|soldiers|units|contingent|peacekeepers)\s+(?:\w+\s+)?(?:withdrew|pulled out|"
                      r"left|pulled back|began withdrawing|redeployed)", low) and not re.search(
                 r"handed|moved in|took over|in control|without a fight|took control", low):

@@ -9,6 +9,7 @@ package. Factories receive the shared ``Resources`` (knowledge base, gazetteer) 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,12 +139,19 @@ def _language(resources: Resources) -> Component:
     return run
 
 
+def _last_scan(resources: Resources) -> threading.local:
+    """Where "actors" leaves its scan of the text for "context" to resolve again (one per thread)."""
+    return resources._cache.setdefault("actor_scan", threading.local())  # type: ignore[no-any-return]
+
+
 @component("actors")
 def _actors(resources: Resources) -> Component:
     kb = resources.actors
+    last = _last_scan(resources)
 
     def run(doc: Doc) -> None:
-        doc.actors = kb.find(doc.text)
+        last.scan = scan = kb.scan(doc.text)
+        doc.actors = kb.matches(scan)
 
     return run
 
@@ -164,6 +172,7 @@ def _places(resources: Resources) -> Component:
 def _context(resources: Resources) -> Component:
     """The countries the document is about, then actors again with that context ("regime forces" in Syria)."""
     kb = resources.actors
+    last = _last_scan(resources)
 
     def run(doc: Doc) -> None:
         weights: dict[str, float] = {}
@@ -177,7 +186,11 @@ def _context(resources: Resources) -> Component:
                 weights[actor.country] = weights.get(actor.country, 0.0) + 0.5
         doc.countries = sorted(weights, key=lambda c: -weights[c])
         if doc.countries:
-            doc.actors = kb.find(doc.text, countries=doc.countries)
+            # Resolve the scan "actors" made of this very text rather than reading the text again.
+            scan = getattr(last, "scan", None)
+            if scan is None or scan.text is not doc.text:
+                scan = kb.scan(doc.text)
+            doc.actors = kb.matches(scan, doc.countries)
 
     return run
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,14 +103,22 @@ def ingest(
     ] = True,
     engine: EngineOption = "local",
     scheduler: SchedulerOption = None,
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="CSV column map, e.g. text=body,title=headline,date=published.")
+    ] = None,
 ) -> None:
     """Store articles from files, folders or stdin, then bring events, stories and judgments up to date.
 
     Re-ingesting what is stored adds nothing; work an interrupted run left undone is completed.
     """
+    from watchfloor.ingest.csvfile import parse_column_map
     from watchfloor.process import process_articles, process_pending
 
     check_engine(engine)
+    try:
+        column_map = parse_column_map(columns)
+    except WatchfloorError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--columns") from exc
     with open_store(db) as store, progress_bar() as progress:
         task = progress.add_task("ingesting", total=None)
         # Locally each committed batch is processed at once, so stories stay current during long ingests;
@@ -123,7 +130,9 @@ def ingest(
             if process_each_batch:
                 process_articles(store, ids)
 
-        result = store_items(store, read_paths(paths), batch_size=batch_size, on_problem=report_problem, on_batch=on_batch)
+        result = store_items(
+            store, read_paths(paths, columns=column_map), batch_size=batch_size, on_problem=report_problem, on_batch=on_batch
+        )
         if analyze:
             progress.update(task, description="analysing")
             done = process_pending(store, engine=engine, scheduler=scheduler)
@@ -292,8 +301,10 @@ def demo(
     ] = None,
     corpus: Annotated[Path | None, typer.Option(help="Folder of reports. Default: the bundled examples/corpus.")] = None,
 ) -> None:
-    """Ingest the sample corpus into a fresh database and show what the pipeline made of it."""
+    """Ingest the sample corpus into a fresh database and print the top story's brief."""
+    from watchfloor.cli.assess_cmd import brief_text
     from watchfloor.config import data_dir
+    from watchfloor.process import process_articles
 
     corpus = corpus or find_corpus()
     if corpus is None or not corpus.is_dir():
@@ -302,21 +313,39 @@ def demo(
     path = db or data_dir() / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    # The reports only: the corpus folder also holds its README.
+    files = sorted(corpus.glob("*.jsonl"))
     with open_store(path) as store, progress_bar() as progress:
-        task = progress.add_task("ingesting the sample corpus", total=None)
-        result = store_items(
-            store, read_paths([corpus]), on_problem=report_problem, on_batch=lambda ids: progress.advance(task, len(ids))
-        )
+        task = progress.add_task("ingesting and analysing the sample corpus", total=None)
+
+        def on_batch(ids: list[str]) -> None:
+            process_articles(store, ids)
+            progress.advance(task, len(ids))
+
+        result = store_items(store, read_paths(files), on_problem=report_problem, on_batch=on_batch)
         counts = store.counts()
-        articles = list(store.articles())
-    out.rule(f"watchfloor demo: {corpus}")
-    out.print(f"Stored {result.new} reports in {path}")
-    table = Table("date", "outlet", "title", title="Reports", expand=False)
-    for a in articles:
-        table.add_row((a.date or "")[:10], a.outlet or "", a.title or a.text[:60])
-    width = shutil.get_terminal_size((120, 40)).columns
-    out.print(table, width=max(width, 100))
-    out.print(json.dumps(counts))
+        brief = brief_text(store, None, "md")
+    out.rule(f"watchfloor demo: {result.new} reports from {corpus}")
+    typer.echo(brief)
+    out.rule("store")
+    typer.echo(json.dumps(counts))
+    typer.echo(f"Database: {path}\nBrowse it: watchfloor serve --db {path}", err=True)
+
+
+def _register_command_modules() -> None:
+    """Commands that live in their own modules, one per concern."""
+    from watchfloor.cli.assess_cmd import register as register_assess
+    from watchfloor.cli.brief_cmd import register as register_brief
+    from watchfloor.cli.serve_cmd import register as register_serve
+    from watchfloor.cli.watch_cmd import register as register_watch
+
+    register_brief(app)
+    register_assess(app)
+    register_watch(app)
+    register_serve(app)
+
+
+_register_command_modules()
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +23,8 @@ from watchfloor.models import Article
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED_SUFFIXES = JSONL_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES | {".json"}
+CSV_SUFFIXES = {".csv", ".tsv"}
+SUPPORTED_SUFFIXES = JSONL_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES | CSV_SUFFIXES | {".json"}
 
 
 @dataclass(slots=True)
@@ -41,8 +42,11 @@ class Problem:
 Item = Article | Problem
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
-    """Articles and problems from files, folders (recursively, in name order) and ``-`` (stdin, JSONL)."""
+def read_paths(paths: Iterable[str | Path], columns: Mapping[str, str] | None = None) -> Iterator[Item]:
+    """Articles and problems from files, folders (recursively, in name order) and ``-`` (stdin, JSONL).
+
+    ``columns`` maps record fields to CSV column names (``{"text": "body"}``) for CSV and TSV files.
+    """
     for raw in paths:
         if str(raw) == "-":
             yield from read_jsonl(stdin_text(), "<stdin>")
@@ -51,16 +55,16 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
             if not files:
-                yield Problem(str(path), "folder holds no .jsonl, .json, .txt, .md or .html files")
+                yield Problem(str(path), "folder holds no .jsonl, .json, .csv, .txt, .md or .html files")
             for file in files:
-                yield from read_file(file)
+                yield from read_file(file, columns)
         elif path.is_file():
-            yield from read_file(path)
+            yield from read_file(path, columns)
         else:
             yield Problem(str(path), "no such file or folder")
 
 
-def read_file(path: Path) -> Iterator[Item]:
+def read_file(path: Path, columns: Mapping[str, str] | None = None) -> Iterator[Item]:
     suffix = path.suffix.lower()
     try:
         if suffix in JSONL_SUFFIXES:
@@ -72,8 +76,14 @@ def read_file(path: Path) -> Iterator[Item]:
             yield _from_text_file(path)
         elif suffix in HTML_SUFFIXES:
             yield _from_html_file(path)
+        elif suffix in CSV_SUFFIXES:
+            from watchfloor.ingest.csvfile import read_csv  # imported here: csvfile builds on this module
+
+            yield from read_csv(path, columns)
         else:
-            yield Problem(str(path), f"unsupported file type {suffix or '(none)'}; use .jsonl, .json, .txt, .md or .html")
+            yield Problem(
+                str(path), f"unsupported file type {suffix or '(none)'}; use .jsonl, .json, .csv, .txt, .md or .html"
+            )
     except OSError as exc:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
 
@@ -108,11 +118,13 @@ def article_from_record(obj: Any, where: str) -> Iterator[Item]:
         yield Problem(where, f"expected a JSON object, got {type(obj).__name__}")
         return
     text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
-        yield Problem(where, 'missing or empty "text" (a non-empty string is required)')
-        return
-    if len(text) > MAX_TEXT_CHARS:
+    if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
         yield Problem(where, f"text has {len(text):,} characters, over the limit of {MAX_TEXT_CHARS:,}; refused")
+        return
+    # Cleaned before the emptiness check, so a text of control characters only counts as empty.
+    text = clean_text(text) if isinstance(text, str) else None
+    if not text or not text.strip():
+        yield Problem(where, 'missing or empty "text" (a non-empty string is required)')
         return
     fields: dict[str, str | None] = {}
     for key in ("id", "title", "url", "outlet", "date"):
@@ -126,7 +138,6 @@ def article_from_record(obj: Any, where: str) -> Iterator[Item]:
         date = normalise_date(fields["date"])
         if date is None:
             yield Problem(where, f'unparseable date {fields["date"]!r} dropped; article kept', fatal=False)
-    text = clean_text(text)
     url = fields["url"] if fields["url"] and re.match(r"^https?://", fields["url"], re.I) else None
     yield Article(
         id=article_id(url=url, text=text),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -164,47 +165,87 @@ class _Tokens:
     keys: list[str]  # textnorm.loose of the word
 
 
+@dataclass(slots=True)
+class ActorScan:
+    """A text read once by ``ActorKB.scan``: its words and every alias occurrence, not yet resolved.
+
+    ``ActorKB.matches`` turns a scan into actors for a country context; the pipeline resolves the same scan
+    twice (without, then with the document's countries) instead of reading the text twice.
+    """
+
+    text: str
+    tokens: _Tokens
+    hits: list[tuple[int, int, tuple[_Candidate, ...]]]  # (first word, last word, candidates) per occurrence
+    heads: list[int]  # words that are group nouns ("Brigade"), where unknown group names may stand
+
+
 # ---------------------------------------------------------------------------------------------- tokens
 
-_KEY_CACHE: dict[str, str] = {}
-_KEY_CACHE_MAX = 200_000
+# What one word of text says for tokenising, computed once per distinct word: (key, letters of a possessive 's
+# to trim, whether it is an Arabic article, whether it is "al" which also glues across a space).
+_WORD_INFO: dict[str, tuple[str, int, bool, bool]] = {}
+_KEY_CACHE: dict[str, str] = {}  # key of an article glued to its word ("al-Sham")
+_CACHE_MAX = 200_000
+
+
+def _word_info(raw: str) -> tuple[str, int, bool, bool]:
+    info = _WORD_INFO.get(raw)
+    if info is None:
+        if len(_WORD_INFO) >= _CACHE_MAX:
+            _WORD_INFO.clear()
+        lower = raw.lower()
+        trim = 2 if len(raw) > 2 and raw[-1] == "s" and raw[-2] in _APOSTROPHE_CHARS else 0
+        info = _WORD_INFO[raw] = (
+            loose(raw[:-trim] if trim else raw),
+            trim,
+            len(raw) <= 3 and lower in _ARTICLES,
+            lower == "al",
+        )
+    return info
 
 
 def _words(text: str) -> _Tokens:
+    """The words of ``text`` with their keys; an article glued to its word ("al-Sham") makes one word.
+
+    Runs over every word of every article, so all that depends on a word alone comes from ``_word_info``.
+    """
     starts: list[int] = []
     word_starts: list[int] = []
     ends: list[int] = []
     keys: list[str] = []
-    cache = _KEY_CACHE
+    infos = _WORD_INFO
     size = len(text)
     glued = glued_end = -1  # an article waiting for its word
     for m in _WORD_RE.finditer(text):
+        raw = m.group()
+        info = infos.get(raw) or _word_info(raw)
+        key, trim, article, al = info
         start, end = m.span()
         word_start = start
         if glued >= 0:
             if start == glued_end + 1:
                 start = glued
+                joined = text[start : end - trim]
+                key = _KEY_CACHE.get(joined) or _glued_key(joined)
             glued = -1
-        if end - start <= 3 and end + 1 < size and text[start:end].lower() in _ARTICLES:
+        elif article and end + 1 < size:
             sep = text[end]
-            glues = sep in _GLUE or (sep == " " and end - start == 2 and text[start:end].lower() == "al")
-            if glues and text[end + 1].isalnum():
+            if (sep in _GLUE or (al and sep == " ")) and text[end + 1].isalnum():
                 glued, glued_end = start, end
                 continue
-        if text[end - 1] == "s" and end - word_start > 2 and text[end - 2] in _APOSTROPHE_CHARS:
-            end -= 2
-        raw = text[start:end]
-        key = cache.get(raw)
-        if key is None:
-            if len(cache) >= _KEY_CACHE_MAX:
-                cache.clear()
-            key = cache[raw] = loose(raw)
         if key:
             starts.append(start)
             word_starts.append(word_start)
-            ends.append(end)
+            ends.append(end - trim)
             keys.append(key)
     return _Tokens(starts, word_starts, ends, keys)
+
+
+def _glued_key(joined: str) -> str:
+    if len(_KEY_CACHE) >= _CACHE_MAX:
+        _KEY_CACHE.clear()
+    key = _KEY_CACHE[joined] = loose(joined)
+    return key
 
 
 @lru_cache(maxsize=50_000)
@@ -634,7 +675,9 @@ class ActorKB:
             self._by_compact.setdefault(key.replace(" ", ""), []).extend(cands)
         automaton = ahocorasick.Automaton()
         for key, cands in by_key.items():
-            automaton.add_word(key, (len(key), tuple(cands)))
+            # Spaces around each key: the automaton then reports whole words only, not the alias "a" (of "AA")
+            # inside every other word.
+            automaton.add_word(f" {key} ", (len(key), tuple(cands)))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -689,37 +732,47 @@ class ActorKB:
         ``countries`` (ISO3, most likely first) switch on aliases that only hold there ("regime forces" in
         Syria) and decide between actors sharing an alias ("SNA" in Syria or Somalia). Capitalised names that
         look like armed groups but are unknown ("the Free Sham Brigade") come back with ``actor_id`` None.
+
+        The same as ``matches(scan(text), countries)``; call those two when one text is read with several
+        country contexts, so the text is tokenised and searched once.
         """
+        return self.matches(self.scan(text), countries)
+
+    def scan(self, text: str) -> ActorScan:
+        """Tokenise ``text`` and find every alias occurrence, before any choice between actors."""
         tokens = _words(text)
         keys = tokens.keys
         if not keys:
+            return ActorScan(text, tokens, [], [])
+        # The keys are joined between spaces, so word i starts at offsets[i] + 1 and its last letter is followed by
+        # the space at offsets[i + 1]; every match of the automaton runs from one such space to another.
+        offsets = list(accumulate((len(k) + 1 for k in keys), initial=0))
+        hits: list[tuple[int, int, tuple[_Candidate, ...]]] = []
+        for space_after, (length, cands) in self._automaton.iter(" " + " ".join(keys) + " "):
+            i = bisect_left(offsets, space_after - length - 1)
+            if _negated(text, tokens.starts[i]):
+                continue
+            hits.append((i, bisect_left(offsets, space_after, i) - 1, cands))
+        heads = [h for h, key in enumerate(keys) if key in _HEAD_KEYS] if not _HEAD_KEYS.isdisjoint(keys) else []
+        return ActorScan(text, tokens, hits, heads)
+
+    def matches(self, scan: ActorScan, countries: Sequence[str] = ()) -> list[ActorMatch]:
+        """The actors of a scanned text under a country context (see ``find``); the scan can be reused."""
+        text, tokens = scan.text, scan.tokens
+        if not tokens.keys:
             return []
         ctx = tuple(c.upper() for c in countries)
-        # Offsets of each word in the joined keys, to accept only matches that start and end on words.
-        offsets = list(accumulate((len(k) + 1 for k in keys), initial=0))
-        starts = dict(zip(offsets, range(len(keys)), strict=False))  # offsets has one more: the end
-        ends = dict(zip((o - 1 for o in offsets[1:]), range(len(keys)), strict=True))
-        joined = " ".join(keys)
-
         # start, -end, first word, last word, id, score, ids tied with it
         found: list[tuple[int, int, int, int, str, float, tuple[str, ...]]] = []
-        for end_index, (length, cands) in self._automaton.iter(joined):
-            i = starts.get(end_index - length + 1)
-            j = ends.get(end_index + 1)
-            if i is None or j is None:
-                continue
+        for i, j, cands in scan.hits:
             chosen = self._choose(text, tokens, i, cands, ctx)
-            if chosen is None:
-                continue
-            start, stop = tokens.starts[i], tokens.ends[j]
-            if _negated(text, start):
-                continue
-            found.append((start, -stop, i, j, *chosen))
+            if chosen is not None:
+                found.append((tokens.starts[i], -tokens.ends[j], i, j, *chosen))
 
         found.sort()
         out: list[ActorMatch] = []
         ties: list[tuple[ActorMatch, tuple[str, ...]]] = []
-        covered = bytearray(len(keys))
+        covered = bytearray(len(tokens.keys))
         last_end = -1
         for start, neg_stop, i, j, actor_id, score, tied in found:
             if start < last_end:
@@ -730,14 +783,14 @@ class ActorKB:
             if tied:
                 ties.append((match, tied))
             last_end = stop
-            for k in range(i, j + 1):
-                covered[k] = 1
+            covered[i : j + 1] = b"\x01" * (j + 1 - i)
         if ties:
             self._break_ties(out, ties)
-        unknown = _unknown_groups(text, tokens, covered)
-        if unknown:
-            out.extend(unknown)
-            out.sort(key=lambda m: m.start)
+        if scan.heads:
+            unknown = _unknown_groups(text, tokens, covered, scan.heads)
+            if unknown:
+                out.extend(unknown)
+                out.sort(key=lambda m: m.start)
         return out
 
     def _break_ties(self, matches: list[ActorMatch], ties: list[tuple[ActorMatch, tuple[str, ...]]]) -> None:
@@ -815,10 +868,11 @@ class ActorKB:
         return None
 
 
-def _unknown_groups(text: str, tokens: _Tokens, covered: bytearray) -> list[ActorMatch]:
+def _unknown_groups(text: str, tokens: _Tokens, covered: bytearray, heads: list[int]) -> list[ActorMatch]:
     """Capitalised runs of words holding a group noun ("Free Sham Brigade", "Sons of Tigray Front").
 
-    Only runs around a capitalised head noun are examined, so text without one costs a set lookup per word.
+    Only runs around a capitalised head noun (``heads``: the indexes of words whose key is a group noun) are
+    examined.
     """
     keys, starts, word_starts, ends = tokens.keys, tokens.starts, tokens.word_starts, tokens.ends
     n = len(keys)
@@ -837,8 +891,8 @@ def _unknown_groups(text: str, tokens: _Tokens, covered: bytearray) -> list[Acto
 
     out: list[ActorMatch] = []
     done = -1
-    for h in range(n):
-        if h <= done or keys[h] not in _HEAD_KEYS or covered[h] or not text[word_starts[h]].isupper():
+    for h in heads:
+        if h <= done or covered[h] or not text[word_starts[h]].isupper():
             continue
         first = h
         while first > 0 and adjacent(first) and joins(first - 1):

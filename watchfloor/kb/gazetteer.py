@@ -28,7 +28,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['\u2019\u02bc][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 # What may stand between two tokens of one name: a space, or a hyphen (Port-au-Prince, al-Hol).
 _JOIN = re.compile(r"^(?: |\u00a0|-|\u2010|\u2011| - )$")
+# The same as a set, for the hot loops (with the line break that ``$`` lets through at the end, as in a name
+# hyphenated across lines).
+_JOIN_GAPS = frozenset(g + nl for g in (" ", "\u00a0", "-", "\u2010", "\u2011", " - ") for nl in ("", "\n"))
 _SENTENCE_END = frozenset(".!?\n\u2022|")
 _OPENERS = frozenset(" \t\"'\u201c\u2018([\u00ab-\u2013\u2014")
 
@@ -223,6 +226,55 @@ _CUE_WORDS = frozenset(
 _CUE_OF_HEADS = _KIND_WORDS | _REGION_WORDS | frozenset({"outskirts", "suburbs"})
 
 
+def _upper_letters() -> str:
+    """A regex class of the upper-case letters (of the Basic Multilingual Plane), as ranges."""
+    letter = re.compile(r"[^\W\d_]")
+    codes = [c for c in range(0x10000) if chr(c).isupper() and letter.match(chr(c))]
+    ranges: list[str] = []
+    first = prev = codes[0]
+    for code in [*codes[1:], -1]:
+        if code != prev + 1:
+            ranges.append(re.escape(chr(first)) + ("-" + re.escape(chr(prev)) if prev > first else ""))
+            first = code
+        prev = code
+    return "[" + "".join(ranges) + "]"
+
+
+def _word_trie(words: frozenset[str]) -> str:
+    """A regex matching exactly ``words`` written in lower case or in lower case first then any case ("al",
+    "aL"), as a trie of alternatives so that the regex engine reads each letter once."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict, first: bool) -> str:  # type: ignore[type-arg]
+        alternatives = []
+        for ch in sorted(k for k in node if k):
+            letter = re.escape(ch) if first or ch.upper() == ch else f"[{ch}{ch.upper()}]"
+            alternatives.append(letter + emit(node[ch], False))
+        if not alternatives:
+            return ""
+        return "(?:" + "|".join(alternatives) + ")" + ("?" if "" in node else "")
+
+    return emit(trie, True)
+
+
+# The tokens of ``_TOKEN`` that can be part of a place name, found by one regex so that the lower-case words
+# that make most of a text cost nothing: acronyms, capitalised words and, as whole words, the connectors and
+# tails of names. A token starts where one of ``_TOKEN`` would: not after a letter, nor after a letter and an
+# apostrophe.
+_NAME_TOKEN = re.compile(
+    r"(?<![^\W\d_])(?<![^\W\d_]['\u2019\u02bc])(?:"
+    r"(?:[A-Z]\.){2,}"
+    r"|" + _upper_letters() + r"[^\W\d_]*(?:['\u2019\u02bc][^\W\d_]+)*"
+    r"|" + _word_trie(_CONNECTORS | _TAILS) + r"(?:['\u2019][sS])?(?![^\W\d_]|['\u2019\u02bc][^\W\d_]))"
+)
+_JOIN_CHARS = frozenset(" \u00a0-\u2010\u2011")
+
+
 def _left_context(before: str) -> tuple[bool, bool, bool]:
     """(near, direction, cued) from the words just before a mention.
 
@@ -336,6 +388,19 @@ class _Cand:
     geonames_id: int | None
     curated: bool
     quality: int
+    # The parts of ``_score`` that depend on the candidate alone, computed once: as a town (or a region asked
+    # for as one) and as a region named bare ("Aleppo" is the town; the region of that name the fallback).
+    plain: float = field(init=False, compare=False, repr=False, default=0.0)
+    bare_region: float = field(init=False, compare=False, repr=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        quality = _QUALITY_SCORE[self.quality]
+        feature = _FEATURE_SCORE.get(self.feature, 0.0)
+        plain = quality + 0.6 * math.log10(self.population + 10)
+        if self.curated:
+            plain += 1.0
+        object.__setattr__(self, "plain", plain + feature)
+        object.__setattr__(self, "bare_region", quality + 0.6 * math.log10(min(self.population, 1000) + 10) + feature)
 
 
 @dataclass(slots=True)
@@ -359,6 +424,16 @@ class _Mention:
     choice: _Cand | None = None
     score: float = 0.0
     margin: float = 0.0
+
+    def signature(self) -> tuple[object, ...]:
+        """What the choice of a place depends on besides the document: candidates and cues."""
+        return (
+            tuple((c.pid, c.quality) for c in self.cands),
+            self.region_only,
+            self.near,
+            self.cued,
+            self.direction,
+        )
 
 
 class Gazetteer:
@@ -469,10 +544,19 @@ class Gazetteer:
         for c in demonym_countries:
             context[c] += 2.0
         # Pass 1: the mentions that resolve on their own (countries, unique or dominant names) set the scene.
+        # A name repeated with the same candidates and the same cues resolves the same way in either pass, so
+        # each pass chooses once per such group (news repeats its places).
         found: list[tuple[float, float]] = []
         no_anchors = _Anchors([])
-        for m in mentions:
-            self._choose(m, context, no_anchors, None, strict=True)
+        signatures = [m.signature() for m in mentions]
+        settled: dict[tuple[object, ...], tuple[_Cand | None, float, float]] = {}
+        for m, signature in zip(mentions, signatures, strict=True):
+            done = settled.get(signature)
+            if done is None:
+                self._choose(m, context, no_anchors, None, strict=True)
+                settled[signature] = (m.choice, m.score, m.margin)
+            else:
+                m.choice, m.score, m.margin = done
         for m in mentions:
             if m.choice is not None and (m.margin >= 2.0 or m.choice.feature == "country") and m.choice.country:
                 context[m.choice.country] += 2.0 if m.choice.feature != "country" else 2.5
@@ -480,9 +564,15 @@ class Gazetteer:
                     found.append((m.choice.lat, m.choice.lon))
         # Pass 2: everything again, now with the document's countries and places known.
         anchors = _Anchors(found)
-        for m in mentions:
-            own = (m.choice.lat, m.choice.lon) if m.choice is not None else None
-            self._choose(m, _dampen(context, m), anchors, own, strict=True)
+        settled.clear()
+        for m, signature in zip(mentions, signatures, strict=True):
+            done = settled.get(signature)
+            if done is None:
+                own = (m.choice.lat, m.choice.lon) if m.choice is not None else None
+                self._choose(m, _dampen(context, m), anchors, own, strict=True)
+                settled[signature] = (m.choice, m.score, m.margin)
+            else:
+                m.choice, m.score, m.margin = done
         out: list[PlaceMatch] = []
         for m in mentions:
             if m.choice is None:
@@ -505,7 +595,10 @@ class Gazetteer:
     ) -> tuple[list[_Mention], list[str]]:
         mentions: list[_Mention] = []
         demonyms: list[str] = []
-        skip_spans = sorted(skip)
+        # One byte per character, set inside the spans to skip: an overlap test is then a single find().
+        skipped = bytearray(len(text) + 1)
+        for s, e in skip:
+            skipped[s:e] = b"\x01" * (e - s)
         n = len(tokens)
         i = 0
         while i < n:
@@ -517,7 +610,7 @@ class Gazetteer:
             found = False
             for j in reversed(ends):
                 start, end = tok.start, tokens[j].end
-                if _overlaps(start, end, skip_spans):
+                if skipped.find(1, start, end) >= 0:
                     continue
                 key = fold(text[start:end])
                 if not self._acceptable_key(key, tokens, i, j):
@@ -531,11 +624,13 @@ class Gazetteer:
                 mention = self._mention_at(text, tokens, i, j, key, countries)
                 if mention is None:
                     continue
-                if _overlaps(mention.start, mention.end, skip_spans):
+                if skipped.find(1, mention.start, mention.end) >= 0:
                     continue
                 mentions.append(mention)
                 found = True
-                i = j + 1 + (1 if mention.end > tokens[j].end else 0)
+                i = j + 1
+                while i < n and tokens[i].start < mention.end:  # "Rukban camp": the tail is part of the mention
+                    i += 1
                 break
             if not found:
                 i += 1
@@ -557,7 +652,7 @@ class Gazetteer:
 
     def _inside_name(self, prev: _Token, gap: str) -> bool:
         """Whether a token after ``prev`` continues a capitalised name that ``prev`` belongs to."""
-        if not prev.cap or _JOIN.match(gap) is None:
+        if not prev.cap or gap not in _JOIN_GAPS:
             return False
         key = fold(prev.text)
         return not (key in self._stop or (prev.initial and key in self._common))
@@ -580,8 +675,8 @@ class Gazetteer:
     ) -> _Mention | None:
         start, end = tokens[i].start, tokens[j].end
         region_only = False
-        nxt = tokens[j + 1] if j + 1 < len(tokens) else None
-        suffix = nxt.text.lower() if nxt is not None and _JOIN.match(text[end : nxt.start]) else ""
+        nxt = _next_word(text, end)
+        suffix = nxt.text.lower() if nxt is not None else ""
         cands: list[_Cand] = []
         if suffix in _REGION_SUFFIXES:
             assert nxt is not None
@@ -608,7 +703,7 @@ class Gazetteer:
         mention.near = near or suffix in _AREA_SUFFIXES
         mention.direction = direction
         mention.cued = cued or mention.near
-        if nxt is not None and nxt.cap and end == tokens[j].end and _JOIN.match(text[end : nxt.start]):
+        if nxt is not None and nxt.cap and end == tokens[j].end:
             # "Jebel" of an unknown "Jebel Marra": part of a longer name, so no cue can vouch for it.
             mention.cued = False
         return mention
@@ -683,15 +778,35 @@ class Gazetteer:
         strict: bool,
     ) -> None:
         scored: list[tuple[float, _Cand]] = []
+        region_only, direction = m.region_only, m.direction
         for cand in m.cands:
-            if m.region_only and cand.feature != "region":
+            is_region = cand.feature == "region"
+            if region_only and not is_region:
                 continue
-            near_context = self._next_to(cand.country, context)
+            country = cand.country
+            in_context = country is not None and country in context
+            near_context = not in_context and self._next_to(country, context)
             if strict and not self._plausible(cand, m, context, near_context):
                 continue
-            scored.append((_score(cand, m, context, near_context) + anchors.bonus(cand, own), cand))
+            # _score, with the candidate's own part precomputed; the additions keep _score's order so that
+            # scores, and so ties, come out exactly the same.
+            score = cand.bare_region if is_region and not (region_only or direction) else cand.plain
+            if in_context:
+                score += min(context[country], _CALLER_COUNTRY_BONUS + 2.0) * 0.75 + 1.0  # type: ignore[index]
+            elif near_context:
+                score += 0.75
+            if is_region:
+                if region_only:
+                    score += 2.0
+                if direction:
+                    score += 4.0
+            scored.append((score + anchors.bonus(cand, own), cand))
         if not scored:
             m.choice, m.score, m.margin = None, 0.0, 0.0
+            return
+        if len(scored) == 1:
+            m.score, m.choice = scored[0]
+            m.margin = 8.0
             return
         scored.sort(key=lambda sc: (-sc[0], -sc[1].population, sc[1].pid))
         best_score, best = scored[0]
@@ -803,22 +918,16 @@ def _quality(stored_key: str, stored_kind: int, query_key: str) -> int:
 
 
 def _score(cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> float:
-    score = _QUALITY_SCORE[cand.quality]
-    if cand.feature == "region" and not (m.region_only or m.direction):
-        # A bare "Aleppo" or "Kursk" is the town; the region of that name is the fallback.
-        score += 0.6 * math.log10(min(cand.population, 1000) + 10)
-    else:
-        score += 0.6 * math.log10(cand.population + 10)
-        if cand.curated:
-            score += 1.0
-    score += _FEATURE_SCORE.get(cand.feature, 0.0)
+    """How well ``cand`` fits a mention in a document (without the distance bonus); ``_choose`` inlines it."""
+    is_region = cand.feature == "region"
+    score = cand.bare_region if is_region and not (m.region_only or m.direction) else cand.plain
     if cand.country is not None and cand.country in context:
         score += min(context[cand.country], _CALLER_COUNTRY_BONUS + 2.0) * 0.75 + 1.0
     elif near_context:
         score += 0.75
-    if m.region_only and cand.feature == "region":
+    if m.region_only and is_region:
         score += 2.0
-    if m.direction and cand.feature == "region":
+    if m.direction and is_region:
         score += 4.0  # "northern Idlib": the province, not the town
     return score
 
@@ -841,7 +950,8 @@ class _Anchors:
         for point in dict.fromkeys(points):
             self._fine.setdefault(self._cell(point[0], point[1], self._FINE), []).append(point)
             self._coarse.setdefault(self._cell(point[0], point[1], self._COARSE), []).append(point)
-        self._cache: dict[tuple[int, tuple[float, float] | None], float] = {}
+        # Per candidate: the points within 60 km and within 300 km of it.
+        self._cache: dict[int, tuple[list[tuple[float, float]], list[tuple[float, float]]]] = {}
 
     @staticmethod
     def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
@@ -849,37 +959,34 @@ class _Anchors:
         scale = max(0.2, math.cos(math.radians(lat)))
         return int(lat // size), int(lon * scale // size)
 
-    def _within(
-        self,
-        grid: dict[tuple[int, int], list[tuple[float, float]]],
-        size: float,
-        cand: _Cand,
-        own: tuple[float, float] | None,
-        km: float,
-    ) -> bool:
+    def _near(self, grid: dict[tuple[int, int], list[tuple[float, float]]], size: float, cand: _Cand,
+              km: float) -> list[tuple[float, float]]:
+        """The points of ``grid`` within ``km`` of a candidate, read from its cell and the cells around."""
         row, col = self._cell(cand.lat, cand.lon, size)
+        out = []
         for dr in (-1, 0, 1):
             for dc in (-1, 0, 1):
                 for point in grid.get((row + dr, col + dc), ()):
-                    # A place cannot vouch for itself.
-                    if point != own and _km(cand.lat, cand.lon, point[0], point[1]) < km:
-                        return True
-        return False
+                    if _km(cand.lat, cand.lon, point[0], point[1]) < km:
+                        out.append(point)
+        return out
 
     def bonus(self, cand: _Cand, own: tuple[float, float] | None) -> float:
         if not self._fine:
             return 0.0
-        key = (cand.pid, own)
-        cached = self._cache.get(key)
-        if cached is None:
-            if self._within(self._fine, self._FINE, cand, own, 60.0):
-                cached = 2.0
-            elif self._within(self._coarse, self._COARSE, cand, own, 300.0):
-                cached = 1.0
-            else:
-                cached = 0.0
-            self._cache[key] = cached
-        return cached
+        near = self._cache.get(cand.pid)
+        if near is None:
+            near = self._cache[cand.pid] = (
+                self._near(self._fine, self._FINE, cand, 60.0),
+                self._near(self._coarse, self._COARSE, cand, 300.0),
+            )
+        # A place cannot vouch for itself.
+        fine, coarse = near
+        if any(point != own for point in fine):
+            return 2.0
+        if any(point != own for point in coarse):
+            return 1.0
+        return 0.0
 
 
 def _dampen(context: Counter[str], m: _Mention) -> Counter[str]:
@@ -902,15 +1009,37 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _tokenize(text: str) -> list[_Token]:
+    """The words a place name can be made of: capitalised words, acronyms and the lower-case connectors and
+    tails of names ("al", "de", "camp"). The other lower-case words, most of a text, are never read."""
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(text):
+    for match in _NAME_TOKEN.finditer(text):
         start, end = match.span()
         word = match.group()
         if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
             end -= 2
             word = word[:-2]
-        tokens.append(_Token(start, end, word, word[0].isupper(), _is_initial(text, start)))
+        cap = word[0].isupper()
+        # Whether a word opens a sentence matters only for capitalised words.
+        tokens.append(_Token(start, end, word, cap, cap and _is_initial(text, start)))
     return tokens
+
+
+def _next_word(text: str, end: int) -> _Token | None:
+    """The word right after ``end`` when only a join (space, hyphen) stands between: "Idlib| province"."""
+    if end >= len(text) or text[end] not in _JOIN_CHARS:
+        return None
+    start = end + 3 if text.startswith(" - ", end) else end + 1
+    if text.startswith("\n", start):
+        start += 1
+    match = _TOKEN.match(text, start)
+    if match is None:
+        return None
+    word = match.group()
+    stop = match.end()
+    if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+        stop -= 2
+        word = word[:-2]
+    return _Token(start, stop, word, word[0].isupper(), False)
 
 
 def _is_initial(text: str, start: int) -> bool:
@@ -928,7 +1057,7 @@ def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
         ends.append(i)
     j = i + 1
     while j < len(tokens) and j - i < _MAX_SPAN_TOKENS:
-        if _JOIN.match(text[tokens[last].end : tokens[j].start]) is None:
+        if text[tokens[last].end : tokens[j].start] not in _JOIN_GAPS:
             break
         word = tokens[j].text
         lower = word.lower()
@@ -954,11 +1083,7 @@ def _skeleton_key(key: str) -> str:
 def _article_joined(tok: _Token, gap: str) -> bool:
     """An Arabic article bound to the next word: "al-Hol", "al Hol", "ash-Shaddadi" (not "at Adre")."""
     lower = tok.text.lower()
-    return (lower in ("al", "el") and _JOIN.match(gap) is not None) or (lower in _ARTICLES and gap == "-")
-
-
-def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+    return (lower in ("al", "el") and gap in _JOIN_GAPS) or (lower in _ARTICLES and gap == "-")
 
 
 def _load_extra(path: Path, into: dict[str, list[_Cand]], first_id: int) -> None:

@@ -1,0 +1,355 @@
+"""Story clustering: quality on the team's gold set, determinism, incremental = rebuild, merges, windows."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA
+
+from watchfloor.ingest import read_paths
+from watchfloor.models import Article
+from watchfloor.store import Store
+from watchfloor.stories.cluster import Clusterer, ClusterParams, story_id_for
+from watchfloor.stories.evaluate import evaluate_clusters, score
+from watchfloor.stories.features import ReportFeatures
+from watchfloor.stories.situations import development_kind, month_span, situation_name
+from watchfloor.stories.stage import rebuild_stories, update_stories
+
+GOLD = DATA / "clusters" / "reports.jsonl"
+BASELINE = DATA / "clusters" / "baseline.json"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def shared_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One gazetteer index for the whole test session (building it takes about 20 s), found through
+    WATCHFLOOR_GAZETTEER. The isolated home of each test would otherwise build its own."""
+    from watchfloor.kb.gazetteer_build import build_gazetteer
+
+    path = tmp_path_factory.getbasetemp() / "shared-gazetteer" / "gazetteer.sqlite"
+    if not path.exists():
+        build_gazetteer(path)
+    previous = os.environ.get("WATCHFLOOR_GAZETTEER")
+    os.environ["WATCHFLOOR_GAZETTEER"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("WATCHFLOOR_GAZETTEER", None)
+    else:
+        os.environ["WATCHFLOOR_GAZETTEER"] = previous
+
+
+def _gold_articles() -> list[Article]:
+    items = [i for i in read_paths([GOLD]) if isinstance(i, Article)]
+    return sorted(items, key=lambda a: (a.date or "", a.id))
+
+
+def _snapshot(store: Store) -> dict[str, object]:
+    def rows(sql: str) -> list[tuple[object, ...]]:
+        return sorted(tuple(r) for r in store.conn.execute(sql))
+
+    return {
+        "members": rows("SELECT article_id, story_id FROM story_articles"),
+        "copies": rows("SELECT article_id, canonical_id FROM duplicates"),
+        "stories": rows("SELECT id, situation, headline, n_reports, json FROM stories"),
+        "situations": rows("SELECT id, name, theatre FROM situations"),
+    }
+
+
+# -- quality ------------------------------------------------------------------------------------------------
+
+
+def _gate(mode: str, analysis: bool) -> None:
+    result = evaluate_clusters(GOLD, analysis=analysis)
+    print(f"clustering ({mode}): {result.summary()}")
+    floors = json.loads(BASELINE.read_text(encoding="utf-8"))
+    tolerance = floors["tolerance"]
+    floor = floors[mode]
+    assert result.reports >= 80 and result.gold_stories >= 15
+    assert result.f1 >= floor["pairwise_f1"] - tolerance, (
+        f"pairwise F1 fell to {result.f1:.3f} (pinned {floor['pairwise_f1']})"
+    )
+    assert result.purity >= floor["purity"] - tolerance, (
+        f"purity fell to {result.purity:.3f} (pinned {floor['purity']})"
+    )
+
+
+def test_clustering_gate_text_only() -> None:
+    """Text alone (no analysis): the floor that does not depend on the analysis components."""
+    _gate("text_only", analysis=False)
+
+
+def test_clustering_gate_full_pipeline() -> None:
+    """The whole pipeline (analysis, then dedup and clustering) on the gold set; targets F1 >= 0.85, purity >= 0.95."""
+    _gate("full_pipeline", analysis=True)
+
+
+def test_score_counts_pairs_and_purity() -> None:
+    gold = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    assert score(gold, {"a": "1", "b": "1", "c": "2", "d": "2"}).f1 == 1.0
+    merged = score(gold, {"a": "1", "b": "1", "c": "1", "d": "1"})
+    assert merged.recall == 1.0 and merged.precision == pytest.approx(2 / 6) and merged.purity == 0.5
+    split = score(gold, {"a": "1", "b": "2", "c": "3", "d": "4"})
+    assert split.precision == 1.0 and split.recall == 0.0 and split.purity == 1.0 and split.inverse_purity == 0.5
+
+
+# -- determinism and incrementality -------------------------------------------------------------------------
+
+
+def test_same_input_gives_same_stories_and_ids(tmp_path: Path) -> None:
+    snapshots = []
+    for n in range(2):
+        store = Store(tmp_path / f"run{n}.db")
+        articles = _gold_articles()
+        store.add_articles(articles)
+        update_stories(store, [a.id for a in articles], [], write=False)
+        snapshots.append(_snapshot(store)["members"])
+        store.close()
+    assert snapshots[0] == snapshots[1]
+    story_ids = {sid for _, sid in snapshots[0]}
+    first = {}
+    for article_id, sid in snapshots[0]:
+        first.setdefault(sid, []).append(article_id)
+    # Every story id is the hash of one of its reports (its first canonical report).
+    assert all(any(story_id_for(a) == sid for a in first[sid]) for sid in story_ids)
+
+
+def test_incremental_in_date_order_equals_rebuild(tmp_path: Path) -> None:
+    store = Store(tmp_path / "inc.db")
+    articles = _gold_articles()
+    for offset in range(0, len(articles), 9):
+        batch = articles[offset : offset + 9]
+        store.add_articles(batch)
+        update_stories(store, [a.id for a in batch], [])
+    incremental = _snapshot(store)
+    rebuild_stories(store)
+    rebuilt = _snapshot(store)
+    assert incremental["members"] == rebuilt["members"]
+    assert incremental["copies"] == rebuilt["copies"]
+    assert incremental["situations"] == rebuilt["situations"]
+    assert incremental["stories"] == rebuilt["stories"]
+    assert len(incremental["stories"]) >= 15
+
+
+def test_out_of_order_batches_place_every_report_once(tmp_path: Path) -> None:
+    store = Store(tmp_path / "ooo.db")
+    articles = _gold_articles()[::-1]
+    for offset in range(0, len(articles), 13):
+        batch = articles[offset : offset + 13]
+        store.add_articles(batch)
+        update_stories(store, [a.id for a in batch], [])
+    placed = [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles")]
+    copies = [r[0] for r in store.conn.execute("SELECT article_id FROM duplicates")]
+    assert sorted(placed + copies) == sorted(a.id for a in articles)
+    live = {r[0] for r in store.conn.execute("SELECT DISTINCT story_id FROM story_articles")}
+    assert live == {r[0] for r in store.conn.execute("SELECT id FROM stories")}
+    assert live == {r[0] for r in store.conn.execute("SELECT story_id FROM story_state")}
+
+
+# -- the clusterer itself -----------------------------------------------------------------------------------
+
+
+def _report(article_id: str, hours: float, terms: dict[int, float], entities: tuple[str, ...] = ()) -> ReportFeatures:
+    idx = np.array(sorted(terms), dtype=np.int32)
+    val = np.array([terms[i] for i in sorted(terms)], dtype=np.float32)
+    val /= np.linalg.norm(val)
+    f = ReportFeatures(
+        article_id=article_id,
+        ts=1_700_000_000 + hours * 3600,
+        counts_indices=idx,
+        counts_values=np.ones_like(val),
+        entities={e: 1.0 for e in entities},
+        countries={},
+        event_kinds={},
+        actor_types={},
+    )
+    f.indices, f.weights = idx, val
+    f.top_terms = [int(i) for i in idx]
+    return f
+
+
+def test_similar_report_joins_and_distant_one_opens_a_story() -> None:
+    c = Clusterer(params=ClusterParams(join_threshold=0.3))
+    s1 = c.add(_report("a", 0, {1: 1.0, 2: 1.0, 3: 1.0}))
+    assert s1 == story_id_for("a")
+    assert c.add(_report("b", 5, {1: 1.0, 2: 1.0, 4: 1.0})) == s1
+    assert c.add(_report("c", 6, {7: 1.0, 8: 1.0})) != s1  # nothing in common: no candidate at all
+
+
+def test_time_window_closes_a_story() -> None:
+    c = Clusterer(params=ClusterParams(join_threshold=0.3, window_hours=72))
+    s1 = c.add(_report("a", 0, {1: 1.0, 2: 1.0}))
+    assert c.add(_report("b", 70, {1: 1.0, 2: 1.0})) == s1  # within 72 h of the last report
+    assert c.add(_report("c", 70 + 73, {1: 1.0, 2: 1.0})) != s1  # 73 h after the last report
+
+
+def test_converging_stories_merge_into_the_older_one() -> None:
+    c = Clusterer(params=ClusterParams(join_threshold=0.3, merge_threshold=0.3))
+    s1 = c.add(_report("a", 0, {1: 1.0, 2: 1.0}))
+    s2 = c.add(_report("b", 1, {3: 1.0, 4: 1.0}))
+    assert s1 != s2
+    # Reports that mix both vocabularies pull the two stories together until they merge.
+    final = s2
+    for n in range(6):
+        final = c.add(_report(f"m{n}", 2 + n, {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}))
+    assert final == s1
+    assert [(m.absorbed, m.into) for m in c.merges] == [(s2, s1)]
+    assert set(c.assignments.values()) == {s1}
+
+
+def test_merge_repoints_story_articles_in_the_store(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    base = "Protesters marched on the parliament in {city} demanding the repeal of the new tax law, organisers said."
+    other = "Engineers restored power to the northern districts of {city} after the storm cut the main lines, officials said."
+    mixed = (
+        "Protesters marched on the parliament demanding the repeal of the new tax law while engineers restored power "
+        "to the northern districts after the storm cut the main lines, officials said in {city}."
+    )
+    arts = [
+        Article(
+            id="p1",
+            text=base.format(city="Exampleton"),
+            title="Tax protest",
+            date="2025-01-01T08:00:00Z",
+            content_hash="p1",
+        ),
+        Article(
+            id="q1",
+            text=other.format(city="Exampleton"),
+            title="Power restored",
+            date="2025-01-01T09:00:00Z",
+            content_hash="q1",
+        ),
+    ]
+    store.add_articles(arts)
+    params = ClusterParams(join_threshold=0.2, merge_threshold=0.2)
+    update_stories(store, ["p1", "q1"], [], params=params)
+    assert store.conn.execute("SELECT count(DISTINCT story_id) FROM story_articles").fetchone()[0] == 2
+    more = [
+        Article(
+            id=f"x{n}",
+            text=mixed.format(city=f"Exampleton district {n}"),
+            title="Protest and power",
+            date=f"2025-01-01T1{n}:00:00Z",
+            content_hash=f"x{n}",
+        )
+        for n in range(4)
+    ]
+    store.add_articles(more)
+    update_stories(store, [a.id for a in more], [], params=params)
+    stories = {r[0] for r in store.conn.execute("SELECT DISTINCT story_id FROM story_articles")}
+    assert stories == {story_id_for("p1")}
+    assert {r[0] for r in store.conn.execute("SELECT id FROM stories")} == stories
+    assert {r[0] for r in store.conn.execute("SELECT story_id FROM story_state")} == stories
+
+
+def test_candidates_are_blocked_on_shared_keys() -> None:
+    c = Clusterer(params=ClusterParams(join_threshold=0.0))
+    s1 = c.add(_report("a", 0, {1: 1.0}, entities=("a:x",)))
+    # Shares only an entity key, no term: still a candidate, and with threshold 0 it joins.
+    assert c.add(_report("b", 1, {9: 1.0}, entities=("a:x",))) == s1
+    # Shares nothing: never compared, so it opens its own story even with threshold 0.
+    assert c.add(_report("c", 2, {20: 1.0})) != s1
+
+
+# -- situations -----------------------------------------------------------------------------------------------
+
+
+def test_situation_names() -> None:
+    kinds = {"Battles/Non-state actor overtakes territory": 5.0, "Explosions/Remote violence/Air/drone strike": 2.0}
+    assert development_kind(kinds, {"Rebel group": 4.0, "State forces": 2.0}) == "rebel offensive"
+    assert development_kind({"Protests/Peaceful protest": 3.0}, {}) == "protests"
+    assert development_kind({}, {}) == "developments"
+    nov27, dec13, jan2 = 1732700000.0, 1734080000.0, 1735800000.0
+    assert month_span(nov27, dec13) == "Nov-Dec 2024"
+    assert month_span(dec13, jan2) == "Dec 2024-Jan 2025"
+    assert month_span(nov27, nov27) == "Nov 2024"
+    assert situation_name("SYR", kinds, {"Rebel group": 4.0}, nov27, dec13) == "Syria: rebel offensive, Nov-Dec 2024"
+
+
+def _put_analysis(store: Store, article_id: str, countries: list[str], kinds: list[tuple[str, str]]) -> None:
+    record = {
+        "id": article_id,
+        "language": "en",
+        "events": [
+            {
+                "event_type": t,
+                "sub_event_type": s,
+                "modality": "asserted",
+                "actor1": {"id": "reb", "name": "Rebels", "type": "Rebel group"},
+            }
+            for t, s in kinds
+        ],
+        "actors": [
+            {
+                "id": "reb",
+                "name": "Rebels",
+                "type": "Rebel group",
+                "country": countries[0],
+                "start": 0,
+                "end": 1,
+                "text": "R",
+            }
+        ],
+        "places": [
+            {
+                "name": f"Town {c}",
+                "lat": 1.0,
+                "lon": 2.0,
+                "country": c,
+                "admin1": None,
+                "admin2": None,
+                "geo_precision": 1,
+                "start": 0,
+                "end": 1,
+                "text": "T",
+            }
+            for c in countries
+        ],
+        "figures": [],
+        "quotes": [],
+        "dates": [],
+    }
+    store.conn.execute(
+        "INSERT OR REPLACE INTO analyses (article_id, language, version, json) VALUES (?, 'en', '1', ?)",
+        (article_id, json.dumps(record)),
+    )
+
+
+def test_stories_of_one_theatre_share_a_situation(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    texts = {
+        "a": (
+            "2024-11-27T10:00:00Z",
+            "SYR",
+            "Rebel fighters seized villages west of Aleppo in a dawn offensive, a war monitor said.",
+        ),
+        "b": (
+            "2024-12-01T10:00:00Z",
+            "SYR",
+            "Turkish-backed factions captured Tal Rifaat from Kurdish-led forces north of the city.",
+        ),
+        "c": (
+            "2024-12-02T10:00:00Z",
+            "UKR",
+            "A glide bomb hit an apartment block in Kharkiv overnight, killing seven residents.",
+        ),
+    }
+    for aid, (date, _, text) in texts.items():
+        store.add_articles([Article(id=aid, text=text, title=text[:30], date=date, content_hash=aid)])
+        _put_analysis(store, aid, [texts[aid][1]], [("Battles", "Non-state actor overtakes territory")])
+    update_stories(store, list(texts), [])
+    rows = dict(store.conn.execute("SELECT story_id, situation_id FROM story_state").fetchall())
+    sit_of = {
+        aid: rows[store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (aid,)).fetchone()[0]]
+        for aid in texts
+    }
+    assert sit_of["a"] == sit_of["b"] != sit_of["c"]
+    names = dict(store.conn.execute("SELECT id, name FROM situations").fetchall())
+    assert names[sit_of["a"]] == "Syria: rebel offensive, Nov-Dec 2024"
+    assert names[sit_of["c"]].startswith("Ukraine: ")
+    stored = dict(store.conn.execute("SELECT id, situation FROM stories").fetchall())
+    assert set(stored.values()) == {names[sit_of["a"]], names[sit_of["c"]]}

