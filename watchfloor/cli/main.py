@@ -227,22 +227,23 @@ app.add_typer(kb_app, name="kb")
 
 @kb_app.command("build")
 def kb_build(
-    force: Annotated[bool, typer.Option(help="Rebuild even if the gazetteer exists.")] = False,
+    force: Annotated[bool, typer.Option(help="Rebuild even if the gazetteer is current.")] = False,
 ) -> None:
-    """Build the offline gazetteer index from GeoNames data (once, at set-up)."""
+    """Build the offline gazetteer index from GeoNames data (once, at set-up; again when places.yaml changes)."""
     import time
 
     from watchfloor.config import gazetteer_path
-    from watchfloor.kb.gazetteer import build_gazetteer
+    from watchfloor.kb.gazetteer import Gazetteer
+    from watchfloor.kb.gazetteer_build import build_gazetteer
 
     path = gazetteer_path()
-    if path.exists() and not force:
-        typer.echo(f"gazetteer ready at {path}", err=True)
-        return
     started = time.perf_counter()
-    with err.status("building the gazetteer from GeoNames data..."):
-        build_gazetteer(path)
-    typer.echo(f"gazetteer built at {path} in {time.perf_counter() - started:.1f} s", err=True)
+    with err.status("checking the gazetteer (a build from GeoNames data takes about 20 s)..."):
+        if force:
+            build_gazetteer(path)
+        else:
+            Gazetteer.open(path).close()  # builds it when missing or older than the curated places file
+    typer.echo(f"gazetteer ready at {path} ({time.perf_counter() - started:.1f} s)", err=True)
 
 
 @kb_app.command("check")
