@@ -132,19 +132,19 @@ class Store:
 
     def get_article(self, article_id: str) -> Article | None:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _article(row) if row else None
+        return article_from_row(row) if row else None
 
     def articles(self, *, order: str = "date") -> Iterator[Article]:
         column = {"date": "date, id", "ingested": "rowid"}[order]
         for row in self.conn.execute(f"SELECT * FROM articles ORDER BY {column}"):
-            yield _article(row)
+            yield article_from_row(row)
 
     def pending_articles(self, limit: int | None = None) -> list[Article]:
         """Articles stored but not yet analysed, oldest first."""
         sql = "SELECT * FROM articles WHERE analyzed = 0 ORDER BY date, rowid"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [_article(r) for r in self.conn.execute(sql)]
+        return [article_from_row(r) for r in self.conn.execute(sql)]
 
     def pending_ids(self) -> list[str]:
         """Ids of articles stored but not yet analysed, oldest first."""
@@ -161,7 +161,7 @@ class Store:
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot search for {query!r}: {exc}") from exc
-        return [(_article(r), r["snip"]) for r in rows]
+        return [(article_from_row(r), r["snip"]) for r in rows]
 
     # -- derived records ----------------------------------------------------------------------------
 
@@ -184,7 +184,8 @@ class Store:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def _article(row: sqlite3.Row) -> Article:
+def article_from_row(row: sqlite3.Row) -> Article:
+    """An Article from a row of ``articles`` (any query selecting its columns by name)."""
     return Article(
         id=row["id"],
         text=row["text"],

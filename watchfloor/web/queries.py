@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from watchfloor.models import Article, Event, Figure, Story
 from watchfloor.store import Store
+from watchfloor.store.db import article_from_row
 
 T = TypeVar("T")
 
@@ -296,19 +297,7 @@ class Queries:
             "SELECT id, source_id, title, text, date, url, outlet, language, content_hash FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
-        if row is None:
-            return None
-        return Article(
-            id=row["id"],
-            text=row["text"],
-            title=row["title"],
-            date=row["date"],
-            url=row["url"],
-            outlet=row["outlet"],
-            language=row["language"],
-            source_id=row["source_id"],
-            content_hash=row["content_hash"],
-        )
+        return article_from_row(row) if row is not None else None
 
     def sources(self, article_ids: list[str]) -> dict[str, SourceRow]:
         out: dict[str, SourceRow] = {}
