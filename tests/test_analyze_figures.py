@@ -247,11 +247,85 @@ def test_several_figures_in_one_sentence() -> None:
         "In 2023 rebels were killed.",
         "Thousands of volunteers walked to the affected towns.",
         "Thousands of people in the city need to leave.",
-        "About 1,000 troops backed by tanks crossed the border.",
         "The plane crashed, killing all but two on board.",
     ],
 )
 def test_not_figures(text: str) -> None:
+    assert [f for f in figures_of(text) if f.value not in (None, 0)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "figure_text"),
+    [
+        ("The collapse of the mall trapped dozens of workers.", "other", 12, "trapped dozens of workers"),
+        ("The river flooded the jail, from which 140 inmates escaped.", "other", 140, "140 inmates escaped"),
+        ("A ferry carrying 60 passengers capsized on the lake.", "other", 60, "carrying 60 passengers"),
+        ("The families said they had lost 12 relatives in the shelling.", "killed", 12, "lost 12 relatives"),
+        ("Gunmen stopped the bus, taking 30 travellers hostage.", "detained", 30, "30 travellers hostage"),
+        ("Some 9,000 people have fled to Chad since May.", "refugees", 9000, "Some 9,000 people have fled"),
+        ("The ministry sent 800 more police officers to the port.", "other", 800, "800 more police officers"),
+        ("About 1,000 troops backed by tanks crossed the border.", "other", 1000, "About 1,000 troops"),
+        ("Witnesses described the arrest of 15 men who have not been seen since.", "missing", 15, "arrest of 15 men"),
+        ("The shell hit a checkpoint, killing a soldier and a nurse.", "killed", 2, "killing a soldier and a nurse"),
+        ("A 7-year-old girl was wounded by shrapnel.", "injured", 1, "A 7-year-old girl was wounded"),
+        (
+            'The rebels said they had killed "dozens of enemy fighters".',
+            "killed",
+            12,
+            'killed "dozens of enemy fighters',
+        ),
+        (
+            "The toll from the landslide in the northern hills rose to at least 41.",
+            "killed",
+            41,
+            "toll from the landslide in the northern hills rose to at least 41",
+        ),
+        ("Officials said the death toll was in the dozens.", "killed", 12, "death toll was in the dozens"),
+        (
+            "About 3.1 million people, around a fifth of the population, face acute food insecurity.",
+            "food_insecure",
+            3_100_000,
+            "About 3.1 million people, around a fifth of the population, face acute food insecurity",
+        ),
+        ("The mob killed and wounded dozens of villagers.", "other", 12, "killed and wounded dozens of villagers"),
+    ],
+)
+def test_more_kinds_and_shapes(text: str, kind: str, value: int, figure_text: str) -> None:
+    figure = one(text)
+    assert (figure.kind, figure.value, figure.text) == (kind, value, figure_text)
+
+
+def test_share_of_a_number_is_at_most_that_number() -> None:
+    figure = one("The gunmen freed most of its 500 inmates.")
+    assert (figure.kind, figure.value, figure.low, figure.high, figure.approximate) == ("other", 500, None, 500, True)
+
+
+def test_a_restated_toll_takes_the_kind_before_it() -> None:
+    figures = figures_of("Local medics put the toll at 30; a UN estimate put it at 52.")
+    assert [(f.kind, f.value, f.text) for f in figures] == [
+        ("killed", 30, "toll at 30"),
+        ("killed", 52, "put it at 52"),
+    ]
+
+
+def test_all_but_counts_from_the_people_aboard() -> None:
+    figures = figures_of("A plane carrying 120 people crashed in the hills, killing all but three on board.")
+    assert [(f.kind, f.value) for f in figures] == [("other", 120), ("killed", 117)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Air defences shot down 40 drones and 12 missiles overnight.",
+        "The UN launched a $20 million appeal for the survivors.",
+        "No deaths were reported after the blast.",
+        "A teacher who escaped said the children were taken north.",
+        "The officers said they lost track of the convoy.",
+        "Several shops and police stations were set on fire.",
+        "Trucks carrying 20 tonnes of flour reached the camp.",
+    ],
+)
+def test_not_people_figures(text: str) -> None:
     assert [f for f in figures_of(text) if f.value not in (None, 0)] == []
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from watchfloor.analyze.quotes import find_quotes, find_source, normalise_source
+from watchfloor.analyze.quotes import find_quotes, find_source, normalise_source, state_speaker
 from watchfloor.analyze.text import split_sentences
 from watchfloor.models import Quote
 
@@ -183,6 +183,87 @@ def test_no_reported_speech(text: str) -> None:
     assert reported(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The provincial governor condemned the bombing and said those behind it would be found.",
+            [("provincial governor", "those behind it would be found")],
+        ),
+        (
+            "The militia admitted the loss of the town but said it had pulled back to protect residents.",
+            [("militia", "it had pulled back to protect residents")],
+        ),
+        (
+            "The army's spokesman denied that the base had fallen and said units had regrouped to the south.",
+            [("army's spokesman", "the base had fallen"), ("army's spokesman", "units had regrouped to the south")],
+        ),
+        ("The defence minister called it a cowardly act.", [("defence minister", "it a cowardly act")]),
+        (
+            "The interim president promised to punish anyone who harmed civilians and announced an inquiry.",
+            [("interim president", "to punish anyone who harmed civilians")],
+        ),
+    ],
+)
+def test_reported_speech_that_goes_on_or_names(text: str, expected: list[tuple[str | None, str]]) -> None:
+    assert reported(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"They shot at everyone," a survivor told a local radio station.', "survivor"),
+        ('"The road is closed," said an elder who asked not to be named.', "elder"),
+        ('"We ran out of shells," said a soldier who gave his name as Taras.', "Taras"),
+        ('"Nobody came to help," said a woman from the camp who gave her name as Amina.', "Amina"),
+    ],
+)
+def test_unnamed_and_self_named_speakers(text: str, speaker: str) -> None:
+    assert [q.speaker for q in quotes_of(text) if q.direct] == [speaker]
+
+
+def test_he_refers_to_a_role_or_to_the_person_heading_a_later_sentence() -> None:
+    text = (
+        'The governor said troops had been sent to the area. "We will bring them home," he said. '
+        "A monitoring group, Rights Watchers, said police had fired live rounds. "
+        'Opposition leader Samuel Okoro called for calm. "We will not give up," he said.'
+    )
+    assert [q.speaker for q in quotes_of(text) if q.direct] == ["governor", "Samuel Okoro"]
+
+
+def test_the_group_takes_the_organisation_named_before_it() -> None:
+    text = (
+        "The Northern Front said it had seized two villages. Rival fighters of the Eastern Army withdrew. "
+        'In a statement, the group said it would "keep advancing".'
+    )
+    group_at = text.index("The Northern Front")
+    rival_at = text.index("Eastern Army")
+    ids = {"Northern Front": "front", "Eastern Army": "east"}
+    antecedents = [(group_at, "front"), (rival_at, "east")]
+    quotes = find_quotes(text, split_sentences(text), ids.get, antecedents)
+    assert [(q.speaker, q.speaker_id) for q in quotes if q.text == "keep advancing"] == [("group", "front")]
+    # With no organisation that spoke, the latest one named is taken.
+    quotes = find_quotes(text.replace(" said it had seized", " seized"), None, ids.get, antecedents)
+    assert {q.speaker_id for q in quotes if q.speaker == "group"} == {"east"}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("army", ("military", None)),
+        ("military's spokesman", ("military", None)),
+        ("federal government", ("government", None)),
+        ("government in Port Sudan", ("government", None)),
+        ("Tehran", ("government", "IRN")),
+        ("police", ("police", None)),
+        ("health ministry", None),
+        ("Volker Turk", None),
+    ],
+)
+def test_state_speaker(name: str, expected: tuple[str, str | None] | None) -> None:
+    assert state_speaker(name) == expected
+
+
 def test_fragment_inside_reported_speech_takes_its_speaker() -> None:
     text = 'Erdogan said on Friday that he hoped the advance would continue "without incident".'
     quotes = quotes_of(text)
@@ -293,3 +374,18 @@ def test_quote_spans_match_their_text(parts: list[str]) -> None:
     for quote in find_quotes(text, split_sentences(text)):
         assert text[quote.start : quote.end] == quote.text
         assert quote.text == quote.text.strip()
+
+
+def test_pipeline_resolves_speakers_in_the_document_context() -> None:
+    from watchfloor.analyze.pipeline import Analyzer
+    from watchfloor.models import Article
+
+    text = (
+        "Rebels entered Hama in central Syria on Thursday after a week of fighting. "
+        "The army said it had withdrawn its units from the city to protect civilians. "
+        "Tehran said it was following events closely."
+    )
+    doc = Analyzer()(Article(id="t1", text=text, language="en"))
+    ids = {q.speaker: q.speaker_id for q in doc.quotes}
+    assert ids["army"] == "syr-military"
+    assert ids["Tehran"] == "irn-government"

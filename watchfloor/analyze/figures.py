@@ -7,9 +7,13 @@ were killed", "400,000 people displaced") or after it ("killing 12 civilians", "
 
 Conventions (ACLED's where it has one):
 
-- kinds: killed, injured, displaced, refugees, detained (arrests, abductions, hostages), missing, affected
-  (including "in need"), food_insecure, returned, and other (rescued, released, surrendered, trapped,
-  besieged, "casualties" - which mixes dead and wounded);
+- kinds: killed (also "lost 20 members of our family", "had lost thousands of soldiers"), injured, displaced,
+  refugees (also "fled to Ethiopia": to a country), detained (arrests, abductions, hostages: "taking hundreds
+  of passengers hostage"), missing (also people taken "who have not been seen since"), affected (including
+  "in need"), food_insecure, returned, and other: rescued, released or freed, escaped, surrendered, trapped,
+  besieged, "casualties" and "killed and wounded hundreds" (which mix dead and wounded), people aboard a craft
+  ("carrying 181 people", "440 people on board"), and armed personnel that no other kind word counts ("the army
+  sent 600 more soldiers", "1,000 troops crossed the border");
 - vague quantities are approximate with a conventional value: "dozens" 12, "tens" 10, "scores" 20,
   "hundreds" 100, "thousands" 1,000, "tens of thousands" 10,000, "hundreds of thousands" 100,000, "millions"
   1,000,000; "several", "a few" and "a handful" 3 (the smallest number the word allows, in the spirit of
@@ -20,8 +24,12 @@ Conventions (ACLED's where it has one):
 - ranges "between 20 and 30", "20 to 30", "20-30", "two or three": value = low = 20 (the conservative end),
   high = 30, not approximate (the bounds say it);
 - "a man was killed", "killing a student": value 1 (an article counts when a person noun follows it);
-  "all 62 people aboard": 62;
-- "an unknown number of": value None (unknown is not zero); "nobody was killed", "no deaths": value 0;
+  people listed one by one are counted ("killing a crew member and an army general": 2); "all 62 people
+  aboard": 62; "killing all but two on board": the people aboard counted earlier in the paragraph less two
+  (value None when the text gives no total); "freeing most of its 3,800 inmates": 3,800, approximate, high;
+- a toll restated in the same sentence ("a UN estimate put it at 133") takes the kind of the one before it;
+- "an unknown number of": value None (unknown is not zero); "nobody was killed", "no deaths": value 0, but
+  "no deaths were reported" is, like "no reports of deaths", not a figure;
 - a number inside an aside ("20 people, including five children, were killed") is part of the larger figure
   and not a figure of its own, so that figures can be summed; coordinated numbers ("three officers and two
   attackers dead") are one figure each;
@@ -33,9 +41,11 @@ Conventions (ACLED's where it has one):
   others were injured.");
 - "need" counts people only when aid follows ("2 million need food aid"); a kind word used as a noun or an
   adjective after "the" ("the affected towns") takes no number; troops crossing a border are not refugees;
-- not people counts, skipped: years, dates, times, ages ("aged 12", "12-year-old"), money, percentages,
-  measures ("2 km") and counted things ("30 raids", "200 homes"), numbered things ("Resolution 2254");
-- a figure in a hypothetical clause ("hundreds of thousands more could flee") is skipped.
+- not people counts, skipped: years, dates, times, ages ("aged 12", "12-year-old"), money ("a $71 million
+  appeal"), percentages, measures ("2 km"), counted things ("30 raids", "200 homes", "81 missiles", "74
+  vessels"), votes, numbered things ("Resolution 2254");
+- a figure in a hypothetical clause ("hundreds of thousands more could flee") is skipped, and so is a
+  projection ("warned that the number could reach 1.5 million").
 """
 
 from __future__ import annotations
@@ -44,6 +54,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from watchfloor.analyze.quotes import source_and_pronoun
 from watchfloor.analyze.text import find_words, lowered, split_sentences
@@ -53,7 +64,9 @@ from watchfloor.models import Figure
 # -- kind words -------------------------------------------------------------------------------------------
 
 PRE, POST, BOTH = 1, 2, 3  # the number comes before the word, after it, or either
+FORCE = 0  # a noun for armed personnel: linked last, to numbers no kind word took ("600 more soldiers")
 _VERB, _NOMINAL, _TOLL = "verb", "nominal", "toll"
+_SAME = "same"  # "put it at 133": the kind of the kind word before it in the sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +90,8 @@ _ANCHORS: dict[str, _Kind] = {
     "burnt alive": _K("killed", BOTH), "death toll": _K("killed", POST, post_style=_TOLL),
     "toll": _K("killed", POST, post_style=_TOLL), "claimed the lives of": _K("killed", POST),
     "claiming the lives of": _K("killed", POST),
+    # "lost 20 members of our family", "Russia had lost thousands of soldiers": only with a people noun after
+    "lost": _K("killed", POST),
     # injured
     "injured": _K("injured", BOTH), "injuring": _K("injured", POST), "injuries": _K("injured", PRE),
     "wounded": _K("injured", BOTH), "wounding": _K("injured", POST), "hurt": _K("injured", PRE),
@@ -103,6 +118,8 @@ _ANCHORS: dict[str, _Kind] = {
     "taken captive": _K("detained", PRE), "held hostage": _K("detained", PRE),
     "hostages": _K("detained", PRE, noun=True), "detainees": _K("detained", PRE, noun=True),
     "jailed": _K("detained", BOTH), "imprisoned": _K("detained", BOTH), "rounded up": _K("detained", PRE),
+    # "taking hundreds of passengers hostage": the number comes before "hostage"
+    "hostage": _K("detained", PRE), "captive": _K("detained", PRE),
     # missing
     "missing": _K("missing", PRE), "unaccounted for": _K("missing", PRE), "disappeared": _K("missing", PRE),
     # affected
@@ -116,9 +133,26 @@ _ANCHORS: dict[str, _Kind] = {
     "returned": _K("returned", PRE), "returnees": _K("returned", PRE, noun=True), "returning": _K("returned", PRE),
     # other
     "rescued": _K("other", BOTH), "released": _K("other", BOTH), "freed": _K("other", BOTH),
-    "surrendered": _K("other", PRE), "trapped": _K("other", PRE), "besieged": _K("other", PRE),
+    "freeing": _K("other", POST), "escaped": _K("other", PRE), "surrendered": _K("other", PRE),
+    "trapped": _K("other", BOTH), "trapping": _K("other", POST), "besieged": _K("other", PRE),
     "casualties": _K("other", PRE),
+    # people aboard a craft that was hit, hijacked or sank ("carrying 181 people", "440 people on board")
+    "carrying": _K("other", POST), "on board": _K("other", PRE), "aboard": _K("other", PRE),
+    # "killed and wounded hundreds" mixes dead and wounded, as "casualties" does
+    "killed and wounded": _K("other", BOTH), "killed or wounded": _K("other", BOTH),
+    "killed or injured": _K("other", BOTH), "killed and injured": _K("other", BOTH),
+    # a toll restated: "local sources said hundreds; a UN estimate put it at 133"
+    "put it at": _K(_SAME, POST), "put the toll at": _K(_SAME, POST), "put the figure at": _K(_SAME, POST),
+    "put the number at": _K(_SAME, POST), "puts it at": _K(_SAME, POST), "putting it at": _K(_SAME, POST),
+    "estimated it at": _K(_SAME, POST), "put that figure at": _K(_SAME, POST),
+    # armed personnel sent, deployed or fighting: counted when no other kind word takes the number
+    "troops": _K("other", FORCE), "soldiers": _K("other", FORCE), "personnel": _K("other", FORCE),
+    "peacekeepers": _K("other", FORCE), "police officers": _K("other", FORCE), "policemen": _K("other", FORCE),
+    "servicemen": _K("other", FORCE), "marines": _K("other", FORCE), "reservists": _K("other", FORCE),
+    "paratroopers": _K("other", FORCE), "mercenaries": _K("other", FORCE),
 }  # fmt: skip
+# Kind words that count only when a people noun follows the number ("lost 20 tanks" is not a toll).
+_NEEDS_PERSON_AFTER = frozenset({"lost", "carrying"})
 _ANCHOR_RE = re.compile(r"(?<![a-z0-9-])(?:" + _trie(_ANCHORS) + r")(?![a-z-])")
 # "displaced people" and "internally displaced persons" are nouns: "20 displaced people were killed".
 _NOUN_AFTER = re.compile(r"[ \u00a0]+(?:people|persons|families|civilians|syrians|palestinians|children)\b")
@@ -214,6 +248,12 @@ _NUMBER_OPENERS = [
     )
 ]
 _OPENER_FIRST_WORDS = frozenset(phrase.split(" ", 1)[0] for phrase, _ in _NUMBER_OPENERS)
+# Words that are themselves a count ("600", "thousands", "dozen"), not a qualifier or an article.
+_COUNT_WORDS = frozenset(
+    list(_UNITS)
+    + [w for phrase in _VAGUE for w in phrase.split() if w not in ("a", "of", "many")]
+    + ["dozen", "hundred", "thousand", "million"]
+)
 # Each kind phrase with its words: a phrase is looked for only if the article has all of them.
 _ANCHOR_PHRASES = [(phrase, frozenset(phrase.replace("-", " ").split())) for phrase in _ANCHORS]
 
@@ -286,14 +326,47 @@ _SUBSET_LAST_TWO = frozenset({("among", "them"), ("among", "whom"), ("of", "whom
 _PARENTHETICAL = re.compile(
     r",[ \u00a0]*(?:including|among them|among whom|mostly|mainly|many of them|most of them|half of them|"
     r"some of them|all of them|nearly all of them|almost all of them|the majority of them)[^,;:]*,"
+    # "About 24.6 million people, around half of the population, face ...": a share of a whole
+    r"|,[ \u00a0]*(?:(?:around|about|nearly|almost|roughly|some|more[ \u00a0]+than|over|just[ \u00a0]+over|"
+    r"just[ \u00a0]+under)[ \u00a0]+)?(?:half|a[ \u00a0]+third|a[ \u00a0]+quarter|two[ \u00a0-]+thirds|"
+    r"three[ \u00a0-]+quarters|a[ \u00a0]+fifth|a[ \u00a0]+tenth|\d+(?:\.\d+)?[ \u00a0]?(?:%|per[ \u00a0]?cent))"
+    r"[ \u00a0]+of[ \u00a0][^,;:]*,"
     r"|[ \u00a0]*[—–][^—–]*[—–]"
 )
+# Ages inside a gap ("a 10-year-old girl was injured") are not numbers that compete for the kind word.
+_AGE = re.compile(r"\d+[ \u00a0]?-?[ \u00a0]?(?:year|month|week|day)s?-old")
+# "the death toll from flash floods in eastern Spain rose to at least 158", "the toll was in the hundreds"
 _TOLL_GAP = re.compile(
-    r"(?:[ \u00a0]+[a-z'’-]+){0,6}?[ \u00a0]+(?:to|at|of|reached|hit|surpassed|exceeded|passed|topped|is|was|"
-    r"stands|stood|neared|approached|now)[ \u00a0]*\Z|[ \u00a0]*\Z"
+    r"(?:[ \u00a0]+[a-z'’-]+){0,9}?[ \u00a0]+(?:to|at|of|reached|hit|surpassed|exceeded|passed|topped|is|was|"
+    r"stands|stood|neared|approached|now)(?:[ \u00a0]+in[ \u00a0]+the)?[ \u00a0]*\Z|[ \u00a0]*\Z"
 )
-_VERB_GAP = re.compile(r"(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of)?[ \u00a0]*\Z")
-_NOMINAL_GAP = re.compile(r"[ \u00a0]+of(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of)?[ \u00a0]*\Z|[ \u00a0]*\Z")
+# What may stand between a verb and its number: "a total of", "most of its" ("freeing most of its 3,800
+# inmates") and an opening quote mark ('said it had killed "dozens of soldiers"').
+_SHARE = (
+    r"(?:[ \u00a0]+(?:most|all|nearly[ \u00a0]+all|almost[ \u00a0]+all)[ \u00a0]+of[ \u00a0]+(?:its|the|their|his|her))"
+)
+_VERB_GAP = re.compile(rf"(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of|{_SHARE})?[ \u00a0]*[\"“]?\Z")
+_NOMINAL_GAP = re.compile(
+    r"[ \u00a0]+of(?:[ \u00a0]+a[ \u00a0]+total[ \u00a0]+of)?[ \u00a0]*[\"“]?\Z|[ \u00a0]*[\"“]?\Z"
+)
+_REPORTED_AFTER = re.compile(
+    r"[ \u00a0]+(?:were|was|have[ \u00a0]+been|had[ \u00a0]+been|has[ \u00a0]+been)[ \u00a0]+reported"
+)
+_MOST_OF = re.compile(r"(?:most|nearly all|almost all)[ \u00a0]+of\b")
+# Between a number and the noun for armed personnel: a few words, no clause ("600 more soldiers", "thousands
+# of Rwandan troops", "400 Kenyan police officers").
+_FORCE_GAP = re.compile(r"(?:[ \u00a0]+[a-z'’-]+){0,3}?[ \u00a0]+")
+# After the people a verb counts: they have disappeared since ("the abduction of 20 men who have not been seen
+# since"), which is what the figure reports.
+_UNSEEN = re.compile(
+    r",?[ \u00a0]+(?:who|whom|that)[ \u00a0]+(?:have|has|had)[ \u00a0]+not[ \u00a0]+been[ \u00a0]+(?:seen|heard[ \u00a0]+from)"
+    r"|,?[ \u00a0]+whose[ \u00a0]+whereabouts[ \u00a0]+(?:are|remain|were|remained)[ \u00a0]+unknown"
+)
+# "killing a crew member and an army general": people listed one by one are counted.
+_ANOTHER_ONE = re.compile(r"(?:,[ \u00a0]*(?:and[ \u00a0]+)?|[ \u00a0]+and[ \u00a0]+)an?(?=[ \u00a0])")
+_ALL_BUT = re.compile(rf"all[ \u00a0]+but[ \u00a0]+(?P<n>\d+|{_trie(list(_UNITS))})(?![\w])")
+# Where "all but two" finds its total: "carrying 181 people", "181 people on board".
+_ABOARD = re.compile(r"\b(?:carrying|on[ \u00a0]+board|aboard)\b")
 _PERIOD_WORDS = (
     r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty-four|"
     r"forty-eight|seventy-two|a[ \u00a0]+few|several|a[ \u00a0]+couple[ \u00a0]+of)"
@@ -332,6 +405,7 @@ class _Number:
     approximate: bool
     zero_word: str | None = None  # "no" must sit right before its kind word
     article: bool = False  # "a man was killed": one, if the noun is a person
+    all_but: int | None = None  # "killing all but two on board": the total aboard less this
 
 
 @dataclass(slots=True)
@@ -362,45 +436,120 @@ def find_figures(text: str, sentences: Sequence[tuple[int, int]] | None = None) 
         if 0 <= i < len(sents) and sents[i][0] <= anchor.start < sents[i][1]:
             by_sentence.setdefault(i, []).append(anchor)
     starts = _number_starts(low, article.words)
+    attributions: dict[int, str | None] = {}  # a sentence's own source, asked for again by the next sentence
     for i, sentence_anchors in by_sentence.items():
         lo, hi = sents[i]
-        out.extend(_sentence_figures(text, low, lo, hi, sentence_anchors, starts, lambda i=i: _source(text, sents, i)))
+        out.extend(
+            _sentence_figures(
+                text, low, lo, hi, sentence_anchors, starts, lambda i=i: _source(text, sents, i, attributions)
+            )
+        )
     out.sort(key=lambda f: f.start)
+    for i, figure in enumerate(out):
+        if figure.value is None and "all but" in figure.text.lower():
+            _subtract_from_aboard(text, out[:i], figure)
     return out
+
+
+def _subtract_from_aboard(text: str, earlier: list[Figure], figure: Figure) -> None:
+    """ "killing all but two on board": the people aboard, counted earlier in the paragraph, less two."""
+    but = _ALL_BUT.search(figure.text.lower())
+    if but is None:
+        return
+    excepted = _value(but.group("n"))
+    for previous in reversed(earlier):
+        if "\n" in text[previous.end : figure.start]:
+            return
+        if previous.kind == "other" and previous.value and _ABOARD.search(previous.text.lower()):
+            if excepted is not None and previous.value > excepted:
+                figure.value = figure.low = figure.high = previous.value - excepted
+                figure.approximate = previous.approximate
+            return
 
 
 def _anchors(low: str, words: frozenset[str]) -> list[_Anchor]:
     found: list[_Anchor] = []
+    last = -1
     # Kind words do not open paragraphs, so only words after a space are looked for.
     for pos in find_words(low, [phrase for phrase, parts in _ANCHOR_PHRASES if parts <= words], line_starts=False):
+        if pos == last:
+            continue  # "lost" and "lost their lives" start at the same word: the pattern takes the longer
+        last = pos
         m = _ANCHOR_RE.match(low, pos)
         if m is None:
             continue
         word = m.group()
         spec = _ANCHORS[word]
+        # Common words that count only next to a number ("troops", "carrying") are dropped early when no
+        # number can be there, which keeps their many sentences out of the linking below.
+        if spec.mode == FORCE:
+            if not _number_before(low, m.start()):
+                continue
+        elif word in _NEEDS_PERSON_AFTER and not _number_after(low, m.end()):
+            continue
         guard = _NOT_ANCHOR_AFTER.get(word)
         if guard is not None and guard.match(low, m.end()):
             continue
         if word in ("displaced", "internally displaced") and _NOUN_AFTER.match(low, m.end()):
             spec = _Kind("displaced", PRE, noun=True)
-        elif word in ("fled", "flee", "fleeing") and _ABROAD.match(low, m.end()):
+        elif word in ("fled", "flee", "fleeing") and (_ABROAD.match(low, m.end()) or _to_country(low, m.end())):
             spec = _Kind("refugees", PRE)
         found.append(_Anchor(m.start(), m.end(), spec, word))
     return found
 
 
-def _source(text: str, sents: Sequence[tuple[int, int]], i: int) -> str | None:
+def _number_before(low: str, pos: int) -> bool:
+    """A number word or digits among the four words before ``pos`` ("600 more soldiers", "thousands of troops")."""
+    for word in low[max(0, pos - 40) : pos].split()[-4:]:
+        if word[:1].isdigit() or word in _COUNT_WORDS:
+            return True
+    return False
+
+
+def _number_after(low: str, pos: int) -> bool:
+    """A number phrase may start at the word after ``pos`` ("lost 20", "carrying about 440", "taking a")."""
+    word = low[pos : pos + 24].split(None, 1)[:1]
+    return bool(word) and (word[0][:1].isdigit() or word[0] in _OPENER_FIRST_WORDS)
+
+
+_TO_PLACE = re.compile(r"[ \u00a0]+to[ \u00a0]+(?:the[ \u00a0]+)?((?:[a-z.'’-]+[ \u00a0]?){1,4})")
+
+
+def _to_country(low: str, pos: int) -> bool:
+    """True when "to <a country>" follows ("fled to Ethiopia"): people who leave their country are refugees."""
+    m = _TO_PLACE.match(low, pos)
+    if m is None:
+        return False
+    words = m.group(1).split()
+    names = _country_names()
+    return any(" ".join(words[:n]).rstrip(".,") in names for n in range(len(words), 0, -1))
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    """Lowercase short names of every country ("ethiopia", "dr congo"), from the knowledge base's country data."""
+    from watchfloor.kb import countries
+
+    # Two-letter forms ("US") are left out: lowercased they are ordinary words ("fled to us").
+    return frozenset(name.lower() for iso3 in countries.all_iso3() for name in countries.names(iso3) if len(name) > 2)
+
+
+def _source(text: str, sents: Sequence[tuple[int, int]], i: int, memo: dict[int, str | None]) -> str | None:
     """The sentence's source; without one (or with "he said"), that of the previous sentence in the paragraph,
     since news reports run a source's figures over several sentences ("..., the UN said. At least 16 were
     injured.")."""
-    lo, hi = sents[i]
-    source, pronoun = source_and_pronoun(text, lo, hi)
+    source = _own_source(text, sents, i, memo)
     if source is not None:
         return source
-    if i > 0 and "\n" not in text[sents[i - 1][1] : lo]:
-        previous, _ = source_and_pronoun(text, *sents[i - 1])
-        return previous
+    if i > 0 and "\n" not in text[sents[i - 1][1] : sents[i][0]]:
+        return _own_source(text, sents, i - 1, memo)
     return None
+
+
+def _own_source(text: str, sents: Sequence[tuple[int, int]], i: int, memo: dict[int, str | None]) -> str | None:
+    if i not in memo:
+        memo[i] = source_and_pronoun(text, *sents[i])[0]
+    return memo[i]
 
 
 def _sentence_figures(
@@ -412,6 +561,8 @@ def _sentence_figures(
     starts: list[int],
     sentence_source: Callable[[], str | None],
 ) -> list[Figure]:
+    if any(a.spec.kind == _SAME for a in anchors):
+        anchors = _restatements(anchors)
     numbers = _numbers(text, low, lo, hi, anchors, starts)
     if not numbers:
         return []
@@ -475,6 +626,22 @@ def _sentence_figures(
             if not any(w.strip(",") in _GAP_BLOCKERS for w in words):
                 used_numbers.add(ni)
                 links.append((number, anchor, False))
+    # Last, armed personnel that no kind word took: "the army sent 600 more soldiers".
+    forces = [a for a in anchors if a.spec.mode == FORCE]
+    for ni, number in enumerate(numbers if forces and len(used_numbers) < len(numbers) else ()):
+        if ni in used_numbers or number.article or number.zero_word or _is_subset(low, lo, number.start):
+            continue
+        ai = bisect_right(anchor_starts, number.end - 1)
+        if (
+            ai < len(anchors)
+            and anchors[ai].spec.mode == FORCE
+            and _FORCE_GAP.fullmatch(low, number.end, anchors[ai].start)
+            and not any(
+                w in _NON_PEOPLE_WORDS or w in ("and", "or") for w in low[number.end : anchors[ai].start].split()
+            )
+        ):
+            used_numbers.add(ni)
+            links.append((number, anchors[ai], False))
     if not links:
         return []
     source = sentence_source()
@@ -485,6 +652,21 @@ def _sentence_figures(
         else None
     )
     return [_figure(text, low, hi, number, anchor, after, source, sentence_period) for number, anchor, after in links]
+
+
+def _restatements(anchors: list[_Anchor]) -> list[_Anchor]:
+    """ "put it at 133" takes the kind of the kind word before it in the sentence; without one it is dropped."""
+    out: list[_Anchor] = []
+    previous: _Kind | None = None
+    for anchor in anchors:
+        if anchor.spec.kind == _SAME:
+            if previous is not None:
+                out.append(_Anchor(anchor.start, anchor.end, _Kind(previous.kind, POST), anchor.word))
+            continue
+        if anchor.spec.mode != FORCE:
+            previous = anchor.spec
+        out.append(anchor)
+    return out
 
 
 def _number_starts(low: str, words: frozenset[str]) -> list[int]:
@@ -519,6 +701,11 @@ def _numbers(text: str, low: str, lo: int, hi: int, anchors: list[_Anchor], star
     candidates.extend(
         m.start() for m in _DIGIT_RUN.finditer(low, lo, hi) if m.start() == 0 or low[m.start() - 1] not in ".,:"
     )
+    # A number opening a quotation right after its verb ('said it had killed "dozens of soldiers"') does not
+    # follow a space, so the openers missed it.
+    for anchor in anchors:
+        if anchor.spec.mode & POST and low.startswith((' "', " “"), anchor.end):
+            candidates.append(anchor.end + 2)
     candidates.sort()
     anchor_starts = [a.start for a in anchors]
     for pos in candidates:
@@ -530,6 +717,11 @@ def _numbers(text: str, low: str, lo: int, hi: int, anchors: list[_Anchor], star
             k > 0 and pos - anchors[k - 1].end <= _AFTER_WINDOW
         )
         if not near:
+            continue
+        but = _ALL_BUT.match(low, pos, hi) if low.startswith("all", pos) else None
+        if but is not None:
+            covered = but.end()
+            out.append(_Number(pos, but.end(), None, None, None, False, all_but=_value(but.group("n"))))
             continue
         m = _NUMBER_RE.match(low, pos, hi)
         if m is None or m.start() == m.end():
@@ -683,7 +875,8 @@ def _is_subset(low: str, lo: int, pos: int) -> bool:
 def _pre_gap_ok(low: str, number: _Number, anchor: _Anchor, numbers: list[_Number], number_starts: list[int]) -> bool:
     gap = low[number.end : anchor.start]
     if number.zero_word == "no":
-        return gap.strip() == ""  # "no deaths", not "no reports of deaths"
+        # "no deaths", not "no reports of deaths" nor "no deaths were reported" (which says the same)
+        return gap.strip() == "" and _REPORTED_AFTER.match(low, anchor.end) is None
     if number.zero_word and any(w in gap for w in ("report", "word", "information", "immediate")):
         return False
     asides = [(m.start() + number.end, m.end() + number.end) for m in _PARENTHETICAL.finditer(gap)]
@@ -693,6 +886,8 @@ def _pre_gap_ok(low: str, number: _Number, anchor: _Anchor, numbers: list[_Numbe
         if not other.article and other.zero_word != "no" and not any(a <= other.start < b for a, b in asides):
             return False
     gap = _PARENTHETICAL.sub(" ", gap) if asides else gap
+    if "-old" in gap:
+        gap = _AGE.sub(" ", gap)
     if _GAP_BREAK.search(gap):
         return False
     words = gap.split()
@@ -700,6 +895,8 @@ def _pre_gap_ok(low: str, number: _Number, anchor: _Anchor, numbers: list[_Numbe
         return False
     if number.article and not any(w in _PERSON_NOUNS for w in words[:3]):
         return False  # "a man was killed" is one; "a car bomb killed" is not a count
+    if number.article and "who" in words:
+        return False  # "a teacher who escaped said ...": a person described, not a count
     if words and words[-1] in ("the", "a", "an"):
         return False  # "walked to the affected towns": the kind word is an adjective or a noun of its own
     if anchor.word.startswith("crossed") and any(w in _MILITARY for w in words):
@@ -712,6 +909,10 @@ def _post_gap_ok(low: str, anchor: _Anchor, number: _Number) -> bool:
         return False
     if number.article and _person_noun_end(low, number.end, min(len(low), number.end + 40)) is None:
         return False
+    if anchor.word in _NEEDS_PERSON_AFTER:
+        noun_end = _person_noun_end(low, number.end, min(len(low), number.end + 60))
+        if noun_end is None:
+            return False  # "lost 20 tanks", "trucks carrying 20 tonnes"
     gap_end = number.start
     style = anchor.spec.post_style
     if style == _TOLL:
@@ -733,12 +934,23 @@ def _figure(
     source: str | None,
     sentence_period: int | None,
 ) -> Figure:
+    kind = anchor.spec.kind
+    value, low_value, high_value, approximate = number.value, number.low, number.high, number.approximate
+    if number.article:
+        # "killing a crew member and an army general": two people, counted one by one.
+        value = low_value = high_value = 1 + _more_listed(text, low, number.end, hi)[0]
     if after:
         start = anchor.start
         end = number.end
         noun_end = _person_noun_end(text, end, hi)
         if noun_end is not None:
             end = noun_end
+            if number.article:
+                end = _more_listed(text, low, number.end, hi)[1]
+            if _UNSEEN.match(low, end, hi):
+                kind = "missing"  # abducted or arrested, and not seen since
+        if _MOST_OF.search(low, anchor.end, number.start):
+            low_value, approximate = None, True  # "freeing most of its 3,800 inmates": fewer, not more
     else:
         start = number.start
         end = anchor.end
@@ -748,17 +960,32 @@ def _figure(
         period = _days(adjacent)
         end = adjacent.end()
     return Figure(
-        kind=anchor.spec.kind,
-        value=number.value,
-        low=number.low,
-        high=number.high,
-        approximate=number.approximate,
+        kind=kind,
+        value=value,
+        low=low_value,
+        high=high_value,
+        approximate=approximate,
         period=period,
         source=source,
         start=start,
         end=end,
         text=text[start:end],
     )
+
+
+def _more_listed(text: str, low: str, pos: int, hi: int) -> tuple[int, int]:
+    """People listed after "a <person>" at ``pos``: (how many more, where the list ends)."""
+    end = _person_noun_end(text, pos, hi)
+    if end is None:
+        return 0, pos
+    more = 0
+    while True:
+        m = _ANOTHER_ONE.match(low, end, hi)
+        following = _person_noun_end(text, m.end(), hi) if m else None
+        if following is None:
+            return more, end
+        more += 1
+        end = following
 
 
 def _days(m: re.Match[str]) -> int | None:

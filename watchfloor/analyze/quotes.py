@@ -19,17 +19,25 @@ The speaker comes from the attribution next to the quote, in this order:
 A quote of fewer than four words with no attribution at all is taken for scare quotes or a name ('the
 so-called "Islamic State"') and skipped.
 
-Pronouns ("he", "she") resolve to the latest named speaker, else the nearest preceding named person, within
-the current and previous two sentences; "it"/"they" resolve to the latest organisation-like speaker there.
-Unresolved pronouns give speaker None. ``speaker`` is the name as written (titles such as "President" or
-"Gen." dropped, a leading "the" dropped, and UN / U.N. spelled "United Nations" as in figure sources);
-``speaker_id`` is ``resolve_speaker(speaker)``.
+Pronouns ("he", "she") resolve, within the current and previous two sentences, to whichever comes later: the
+latest speaker who is one person (a name, or a role such as "the governor", "a survivor") or the latest
+person named at the head of a sentence ("Opposition candidate Venancio Mondlane called for ..."); failing
+both, to the nearest preceding named person. "it"/"they" resolve to the latest organisation-like speaker
+there. Unresolved pronouns give speaker None. An unnamed speaker who "gave his name as Andriy" is Andriy.
+``speaker`` is the name as written (titles such as "President" or "Gen." dropped, a leading "the" dropped,
+and UN / U.N. spelled "United Nations" as in figure sources); ``speaker_id`` is ``resolve_speaker(speaker)``,
+and for "the group" / "the group's spokesman" the organisation it refers back to (see ``find_quotes``).
+``state_speaker`` tells a caller which state institution a bare "the army" or "Tehran" stands for, so that it
+can resolve it with the document's country.
 
 Reported speech (``direct=False``) is a sentence, not itself a quote with its attribution, where a speaker
 says something: ``X said (that) ...``, ``X said on Thursday the ...``, ``..., X said.``, ``According to X,
 ...`` and ``..., according to X.``; its text is the reported clause, which ends where the speaker's next
 predicate starts ("... and called on Y to resign", ", adding that ..."). Verbs that usually take a noun
-object ("told", "announced", "confirmed", "declared") report speech only with "that".
+object ("told", "announced", "confirmed", "declared") report speech only with "that". A subject that goes on
+to report ("X condemned the attack and said ...", "X denied that ... but said ...") gives a second reported
+clause; "X called it a cowardly act" / "X described ... as ..." report what X called it, and "X promised /
+pledged / vowed to ..." what X committed to.
 
 ``find_source`` is shared with ``figures``: the attributed source of a sentence ("the UN said" ->
 "United Nations").
@@ -101,7 +109,19 @@ _SPEAKER_NOUNS = frozenset(
     charities unions officers governor governors mayor prosecutor ambassador general colonel premier junta
     regime centre center worker doctors nurses medic rescuer coroner hospitals directorate
     chancellor senator lawmaker lawmakers mp mps negotiator negotiators delegation presidency secretary
-    secretary-general coordinator rapporteur commissioner spokespeople sheriff""".split()
+    secretary-general coordinator rapporteur commissioner spokespeople sheriff prefect survivor survivors elder
+    elders journalist journalists soldier soldiers passenger passengers teacher student woman man mother father
+    pensioner shopkeeper trader farmer villager villagers neighbour neighbor relative relatives volunteer
+    volunteers refugee refugees nun priest imam pastor lawyer""".split()
+)
+# Speaker nouns for one person: "the governor said ... "...," he said" - the pronoun can refer back to them.
+_PERSON_ROLES = frozenset(
+    """spokesman spokeswoman spokesperson official commander chief head minister president leader envoy diplomat
+    analyst officer representative governor mayor prosecutor ambassador general colonel premier chancellor
+    senator lawmaker mp negotiator secretary secretary-general coordinator rapporteur commissioner sheriff
+    prefect doctor nurse medic witness resident activist worker rescuer coroner expert survivor elder journalist
+    soldier passenger teacher student woman man mother father pensioner shopkeeper trader farmer villager
+    neighbour neighbor relative volunteer refugee nun priest imam pastor lawyer""".split()
 )
 _ORG_WORDS = frozenset(
     """ministry army forces force front council nations union organisation organization agency office
@@ -137,6 +157,12 @@ _FORWARD_SPEAKER = re.compile(
     rf"[ \u00a0]+(?:(?P<np>(?:the|a|an)[ \u00a0]+(?:[\w'’.-]+[ \u00a0]+){{0,4}}?(?:{_SPEAKER_NOUN_RE})\b)"
     rf"|(?P<name>(?:the[ \u00a0]+)?{_NAME})|(?P<pronoun>he|she|they|it|we|I)\b)"
 )
+# "a woman from Baniyas who gave her name as Rasha", "a soldier, identified only as Andriy": the name given.
+_GAVE_NAME = re.compile(
+    r"(?:[ \u00a0]+[\w'’-]+){0,4}?,?[ \u00a0]+(?:who[ \u00a0]+gave[ \u00a0]+(?:only[ \u00a0]+)?(?:his|her|their)"
+    r"[ \u00a0]+(?:first[ \u00a0]+)?name[ \u00a0]+as|identified[ \u00a0]+only[ \u00a0]+as|named[ \u00a0]+only[ \u00a0]+as)"
+    r"[ \u00a0]+(?P<name>[A-Z][\w'’-]+(?:[ \u00a0]+[A-Z][\w'’-]+)?)"
+)
 _AFTER_QUOTE_VERB = re.compile(rf"\s*,?\s*(?P<verb>{_SPEECH_VERBS})\b")
 # What may sit between "told"/"said" and the quote or clause: "told CNN:", "said in a statement,", "said on Friday".
 _VERB_TAIL = re.compile(
@@ -160,10 +186,24 @@ _NEEDS_THAT = frozenset(
 )
 _CLAUSE_END = re.compile(
     r",?[ \u00a0]+(?:and|but)[ \u00a0]+(?:also[ \u00a0]+)?(?:said|says|added|called|urged|warned|demanded|insisted|"
-    r"denied|vowed|accused|blamed|promised|pledged|asked|told|appealed|stressed)\b"
+    r"denied|vowed|accused|blamed|promised|pledged|asked|told|appealed|stressed|announced|ordered|declared|"
+    r"launched|condemned|rejected)\b"
     r"|,[ \u00a0]*(?:adding|saying|calling|accusing|urging|warning|noting|stressing)\b|;"
 )
 _TO = re.compile(r"[ \u00a0]+to\b")
+# "... and said ...", "... but said ...": the sentence's subject reports a second clause.
+_CONTINUING = frozenset("said says added insisted stressed warned argued claimed noted".split())
+_AND_BEFORE = re.compile(r"[ \u00a0,](?:and|but)[ \u00a0]+(?:(?:also|later)[ \u00a0]+)?\Z")
+# Verbs that name what something is ("called it a cowardly act", "described the attack as barbaric") and
+# words after them that make them mean something else ("called on", "called for").
+_NAMING = frozenset("called described termed branded labelled labeled dubbed".split())
+_NAMING_PARTICLES = frozenset("on upon for off up in out back".split())
+_COMMITTING = frozenset("promised pledged vowed threatened".split())
+_OPENING_ADVERBIAL = frozenset(
+    "in on at after before during speaking meanwhile however later earlier separately also".split()
+)
+# Finite verbs that end a subject without "-ed": "The federal government says ...".
+_FINITE = frozenset("says said has have had is was were are will would told tells".split())
 _THAT_CLAUSE = re.compile(r"[ \u00a0]+that[ \u00a0]+")
 _TIME_AFTER_VERB = re.compile(
     r"[ \u00a0]+(?:(?:late|early)[ \u00a0]+)?(?:on[ \u00a0]+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|"
@@ -190,8 +230,13 @@ def find_quotes(
     text: str,
     sentences: Sequence[tuple[int, int]] | None = None,
     resolve_speaker: Callable[[str], str | None] = lambda name: None,
+    antecedents: Sequence[tuple[int, str]] = (),
 ) -> list[Quote]:
-    """Direct quotes and reported speech in ``text``, in order of position."""
+    """Direct quotes and reported speech in ``text``, in order of position.
+
+    ``antecedents`` are (offset, actor id) of the organisations the text names, in order: a speaker that only
+    says "the group" ("the group said", "the group's spokesman") takes the id of the one it refers back to.
+    """
     if not text:
         return []
     sents = list(sentences) if sentences else split_sentences(text)
@@ -242,19 +287,88 @@ def find_quotes(
         if si not in quoted:
             if dateline and lo <= dateline[0] < hi:
                 lo = max(lo, dateline[1])
-            reported = _reported_in_sentence(text, sents, si, lo, hi, speakers)
-            if reported is not None:
+            for reported in _reported_in_sentence(text, sents, si, lo, hi, speakers):
                 out.append(reported)
                 if reported.speaker is not None:
                     for fragment in fragments:
-                        if fragment.start >= reported.start:
+                        if fragment.start >= reported.start and fragment.speaker is None:
                             fragment.speaker = reported.speaker
                             out.append(fragment)
     out.sort(key=lambda q: q.start)
     for quote in out:
         if quote.speaker is not None:
             quote.speaker_id = resolve_speaker(quote.speaker)
+            if quote.speaker_id is None and antecedents and _ANAPHOR.fullmatch(quote.speaker.lower()):
+                quote.speaker_id = _antecedent(quote.start, antecedents, speakers, resolve_speaker)
     return out
+
+
+# "the group", "the group's spokesman", "the movement": an organisation named earlier.
+_ANAPHOR = re.compile(
+    r"(?:group|movement|militia|organi[sz]ation|rebels|insurgents|militants|jihadists|faction|outfit)"
+    r"(?:['’]s?[ \u00a0]+[\w-]+(?:[ \u00a0]+[\w-]+)?)?"
+)
+
+
+def _antecedent(
+    pos: int,
+    antecedents: Sequence[tuple[int, str]],
+    speakers: list[_Speaker],
+    resolve_speaker: Callable[[str], str | None],
+) -> str | None:
+    """The organisation "the group" at ``pos`` refers to: the latest that spoke before it, else the latest named."""
+    known = {actor_id for _, actor_id in antecedents}
+    for speaker in reversed(speakers):
+        if speaker.start < pos and not _ANAPHOR.fullmatch(speaker.name.lower()):
+            actor_id = resolve_speaker(speaker.name)
+            if actor_id in known:
+                return actor_id
+    earlier = [actor_id for start, actor_id in antecedents if start < pos]
+    return earlier[-1] if earlier else None
+
+
+# Capitals that stand for their government ("Tehran said", "Moscow denied"): ISO 3166 alpha-3.
+_CAPITALS = {
+    "tehran": "IRN", "moscow": "RUS", "kyiv": "UKR", "kiev": "UKR", "washington": "USA", "beijing": "CHN",
+    "damascus": "SYR", "ankara": "TUR", "riyadh": "SAU", "cairo": "EGY", "baghdad": "IRQ", "beirut": "LBN",
+    "kabul": "AFG", "islamabad": "PAK", "new delhi": "IND", "london": "GBR", "paris": "FRA", "berlin": "DEU",
+    "pyongyang": "PRK", "seoul": "KOR", "tokyo": "JPN", "khartoum": "SDN", "kinshasa": "COD", "kigali": "RWA",
+    "addis ababa": "ETH", "nairobi": "KEN", "abuja": "NGA", "bamako": "MLI", "niamey": "NER",
+    "ouagadougou": "BFA", "caracas": "VEN", "havana": "CUB", "minsk": "BLR", "tbilisi": "GEO", "baku": "AZE",
+    "yerevan": "ARM", "doha": "QAT", "abu dhabi": "ARE", "naypyitaw": "MMR", "naypyidaw": "MMR",
+    "bangkok": "THA", "juba": "SSD", "mogadishu": "SOM", "amman": "JOR", "rabat": "MAR", "algiers": "DZA",
+    "tunis": "TUN", "warsaw": "POL", "rome": "ITA", "madrid": "ESP", "ottawa": "CAN", "hanoi": "VNM",
+    "jakarta": "IDN", "dhaka": "BGD", "kathmandu": "NPL", "muscat": "OMN", "manila": "PHL", "tripoli": "LBY",
+    "sanaa": "YEM", "n'djamena": "TCD", "bangui": "CAF", "bujumbura": "BDI", "kampala": "UGA",
+    "asmara": "ERI", "dakar": "SEN", "port-au-prince": "HTI", "managua": "NIC", "bogota": "COL",
+}  # fmt: skip
+# Bare names for a state's institutions ("the army said", "the federal government says"), by which of the
+# knowledge base's generated state actors they stand for.
+_STATE_HEADS = {
+    "army": "military", "military": "military", "armed forces": "military", "troops": "military",
+    "soldiers": "military", "security forces": "military", "defence forces": "military",
+    "defense forces": "military", "police": "police", "police force": "police", "government": "government",
+    "authorities": "government", "cabinet": "government", "presidency": "government",
+}  # fmt: skip
+_STATE_MODIFIERS = frozenset("federal national central interim transitional military-led new".split())
+_ROLE_OF = re.compile(
+    r"['’]s?[ \u00a0]+(?:spokesman|spokeswoman|spokesperson|spokespeople|statement|chief|head|press office)$"
+)
+_IN_PLACE = re.compile(r"[ \u00a0]+(?:in|of)[ \u00a0]+[A-Z][\w'’ -]*$")
+
+
+def state_speaker(name: str) -> tuple[str, str | None] | None:
+    """(military | police | government, ISO3 or None) when a speaker names a state institution without its
+    country ("the army", "the military's spokesman", "the government in Port Sudan"), or a capital standing
+    for a government ("Tehran"); the caller supplies the country from the document when it is None."""
+    capital = _CAPITALS.get(name.strip().lower())
+    if capital is not None:
+        return "government", capital
+    phrase = _IN_PLACE.sub("", name.strip())
+    phrase = _ROLE_OF.sub("", phrase.lower())
+    words = [w for w in phrase.split() if w not in _STATE_MODIFIERS and w not in ("the", "its", "their")]
+    role = _STATE_HEADS.get(" ".join(words))
+    return (role, None) if role is not None else None
 
 
 def find_source(text: str, start: int, end: int) -> str | None:
@@ -280,13 +394,17 @@ def source_and_pronoun(text: str, start: int, end: int) -> tuple[str | None, boo
     for v in verbs:
         if v.group().lower() == "according" or _passive(text, start, v.start()):
             continue
-        for found in (_speaker_before(text, start, v.start()), _forward_speaker(text, v.end(), end)):
+        found = _speaker_before(text, start, v.start())
+        if found is None or found[1] == "pronoun":
+            # "..., said the ministry": the speaker follows the verb (looked for only when none precedes it)
+            pronoun = pronoun or found is not None
+            found = _forward_speaker(text, v.end(), end)
             if found is None:
                 continue
             if found[1] == "pronoun":
                 pronoun = True
                 continue
-            return normalise_source(found[0]), False
+        return normalise_source(found[0]), False
     return None, pronoun
 
 
@@ -626,7 +744,7 @@ def _collect_phrase(
         j -= 1
     phrase = text[tokens[j][0] : tokens[i][1]].rstrip(",")
     # "the ministry" -> "ministry", but "his office" stays: the possessive is what identifies it.
-    return normalise_source(phrase), "org", tokens[j][0]
+    return normalise_source(phrase), "person" if head in _PERSON_ROLES else "org", tokens[j][0]
 
 
 def _is_abbreviation(word: str) -> bool:
@@ -641,7 +759,11 @@ def _forward_speaker(text: str, pos: int, hi: int) -> tuple[str, str, int] | Non
     if m.group("pronoun"):
         return m.group("pronoun").lower(), "pronoun", m.start("pronoun")
     if m.group("np"):
-        return normalise_source(m.group("np")), "org", m.start("np")
+        given = _GAVE_NAME.match(text, m.end("np"), hi)
+        if given is not None:
+            return given.group("name"), "person", given.start("name")  # "a soldier who gave his name as Andriy"
+        head = m.group("np").rsplit(None, 1)[-1].lower()
+        return normalise_source(m.group("np")), "person" if head in _PERSON_ROLES else "org", m.start("np")
     raw = m.group("name")
     start = m.start("name")
     tokens = [(t.start(), t.end()) for t in _TOKEN.finditer(text, start, m.end("name"))]
@@ -701,13 +823,22 @@ def _resolve_pronoun(
     wants_person = pronoun in _PERSON_PRONOUNS
     if pronoun in ("i", "we"):
         return None
+    latest: _Speaker | None = None
     for speaker in reversed(speakers):
         if speaker.start < window_lo:
             break
         if speaker.start < where and speaker.is_person == wants_person:
-            return speaker.name
+            latest = speaker
+            break
     if not wants_person:
-        return None
+        return latest.name if latest else None
+    # A person named as the subject of a later sentence is nearer than an earlier speaker: "A monitoring
+    # group said ... Opposition candidate Venancio Mondlane called for ... "...," he said."
+    subject = _latest_subject(text, sents, max(0, si - 2), si, where)
+    if subject is not None and (latest is None or subject[0] > latest.start):
+        return subject[1]
+    if latest is not None:
+        return latest.name
     best: str | None = None
     for m in _PERSON_NAME.finditer(text, window_lo, where):
         words = m.group().split()
@@ -721,6 +852,32 @@ def _resolve_pronoun(
     return best
 
 
+def _latest_subject(
+    text: str, sents: Sequence[tuple[int, int]], first: int, last: int, where: int
+) -> tuple[int, str] | None:
+    """The last person named at the head of a sentence (after at most a short title) before ``where``."""
+    found: tuple[int, str] | None = None
+    for lo, hi in sents[first : last + 1]:
+        m = _PERSON_NAME.search(text, lo, min(hi, where, lo + 60))
+        if m is None or m.end() > where:
+            continue
+        before = text[lo : m.start()].split()
+        if len(before) > 3 or any(w.lower() in _NOT_SUBJECT_BEFORE for w in before):
+            continue
+        words = m.group().split()
+        if any(w.lower() in _ORG_WORDS or w.lower() in _NOT_NAMES for w in words):
+            continue
+        name = _collect_name(
+            text, [(t.start(), t.end()) for t in _TOKEN.finditer(text, m.start(), m.end())], 0, len(words) - 1
+        )
+        if name and name[1] == "person":
+            found = (m.start(), name[0])
+    return found
+
+
+_NOT_SUBJECT_BEFORE = frozenset("of to by with from against for about on at in after before than as".split())
+
+
 # -- reported speech ------------------------------------------------------------------------------------
 
 
@@ -731,13 +888,67 @@ def _passive(text: str, lo: int, verb_at: int) -> bool:
 
 def _reported_in_sentence(
     text: str, sents: Sequence[tuple[int, int]], si: int, lo: int, hi: int, speakers: list[_Speaker]
-) -> Quote | None:
+) -> list[Quote]:
+    """The sentence's reported speech: the first clause a speaker reports, then any clause the same subject
+    goes on to report ("X denied that ... and said ...", "X condemned the attack and said ...")."""
     end = hi
     while end > lo and text[end - 1] in ".!?…":
         end -= 1
+    verbs = _verbs_between(text, lo, end)
+    if not verbs:
+        return []
+    out: list[Quote] = []
+    first = _first_reported(text, sents, si, lo, end, speakers)
+    if first is not None:
+        out.append(first)
+    after = first.end if first is not None else lo
+    for v in islice(verbs, _MAX_VERBS_PER_SENTENCE):
+        verb = v.group()
+        if verb not in _CONTINUING or v.start() < after:
+            continue
+        joined = _AND_BEFORE.search(text, max(lo, v.start() - 14), v.start())
+        if joined is None or _passive(text, lo, v.start()):
+            continue
+        found = _sentence_subject(text, lo, joined.start())
+        clause_start = _clause_start(text, v.end(), end, verb) if found else None
+        if found is None or clause_start is None:
+            continue
+        quote = _make_reported(text, sents, si, found, (clause_start, end), speakers)
+        if quote is not None:
+            out.append(quote)
+            after = quote.end
+    return out
+
+
+def _sentence_subject(text: str, lo: int, hi: int) -> tuple[str, str, int] | None:
+    """The speaker phrase before the sentence's first verb ("Balochistan's chief minister condemned ...")."""
+    tokens = [(m.start(), m.end()) for m in islice(_TOKEN.finditer(text, lo, hi), 16)]
+    k = 0
+    if tokens and text[tokens[0][0] : tokens[0][1]].lower() in _OPENING_ADVERBIAL:
+        while k < len(tokens) and not text[tokens[k][0] : tokens[k][1]].endswith(","):
+            k += 1
+        k += 1
+    for j in range(k + 1, len(tokens)):
+        word = text[tokens[j][0] : tokens[j][1]]
+        if word.isalpha() and word.islower() and (word.endswith("ed") or word in _FINITE):
+            return _speaker_before(text, tokens[k][0] if k < len(tokens) else lo, tokens[j][0])
+    return None
+
+
+def _first_reported(
+    text: str, sents: Sequence[tuple[int, int]], si: int, lo: int, end: int, speakers: list[_Speaker]
+) -> Quote | None:
     # A handful of verbs per sentence is plenty, and keeps a pathological sentence from costing O(n^2).
     for v in islice(_verbs_between(text, lo, end), _MAX_VERBS_PER_SENTENCE):
         verb = v.group()
+        if verb in _NAMING or verb in _COMMITTING:
+            clause = _named_or_committed(text, lo, end, v)
+            if clause is None:
+                continue
+            found = _speaker_before(text, lo, v.start())
+            if found is None:
+                continue
+            return _make_reported(text, sents, si, found, (clause, end), speakers)
         if verb in ("according", "According"):
             found = _according_speaker(text, v.end(), end)
             if found is None:
@@ -772,6 +983,22 @@ def _reported_in_sentence(
             continue
         return _make_reported(text, sents, si, found, (clause_start, end), speakers)
     return None
+
+
+def _named_or_committed(text: str, lo: int, end: int, v: re.Match[str]) -> int | None:
+    """Where the reported words start after "called"/"described" ("called it a cowardly act") or after
+    "promised"/"vowed" ("promised to hold accountable ..."); None when the verb reports nothing here."""
+    if _passive(text, lo, v.start()):
+        return None
+    nxt = text[v.end() : v.end() + 12].split(None, 1)
+    if not nxt:
+        return None
+    if v.group() in _COMMITTING:
+        return v.end() + 1 if nxt[0] == "to" else None
+    if nxt[0] in _NAMING_PARTICLES or _QUOTE_MARK.search(text, lo, end):
+        return None  # "called on X to", "called for talks"; a sentence with a quote has it attributed already
+    start = v.end() + 1
+    return start if end - start >= 8 else None
 
 
 def _is_trailing_adverbial(tail: str) -> bool:
