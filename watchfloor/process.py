@@ -119,6 +119,7 @@ def write_analyses(store: Store, rows: Sequence[AnalysisRow]) -> int:
                     (row.article_id, figure.kind, figure.value, figure.date, figure.to_json()),
                 )
             conn.execute("UPDATE articles SET analyzed = 1, language = ? WHERE id = ?", (row.language, row.article_id))
+            conn.execute("INSERT OR IGNORE INTO stage_queue (article_id) VALUES (?)", (row.article_id,))
             n_events += len(row.events)
     return n_events
 
@@ -170,11 +171,36 @@ def process_articles(
     engine: str = "local",
     scheduler: str | None = None,
 ) -> ProcessReport:
-    """Run every stage over newly stored articles: analysis, then the later stages that exist."""
+    """Run every stage over newly stored articles: analysis, then stories and judgments.
+
+    Work an earlier run left between stages (ids still in ``stage_queue``) is finished along the way.
+    """
     report = analyze_articles(store, article_ids, analyzer, on_progress, engine=engine, scheduler=scheduler)
+    queued = [r[0] for r in store.conn.execute("SELECT article_id FROM stage_queue ORDER BY article_id")]
+    if not queued:
+        return report
+    # Reports a crashed run had already placed in stories still need their stories judged.
+    report.stories = _stories_of(store, queued)
     for stage in _later_stages():
-        report.stories = stage(store, list(article_ids), report.stories)
+        report.stories = stage(store, queued, report.stories)
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM stage_queue WHERE article_id = ?", [(i,) for i in queued])
     return report
+
+
+def _stories_of(store: Store, article_ids: Sequence[str]) -> list[str]:
+    found: set[str] = set()
+    for offset in range(0, len(article_ids), 500):
+        chunk = list(article_ids[offset : offset + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = store.conn.execute(
+            f"SELECT story_id FROM story_articles WHERE article_id IN ({marks})"
+            f" UNION SELECT s.story_id FROM duplicates d JOIN story_articles s ON s.article_id = d.canonical_id"
+            f" WHERE d.article_id IN ({marks})",
+            chunk + chunk,
+        )
+        found.update(r[0] for r in rows)
+    return sorted(found)
 
 
 def process_pending(
@@ -185,11 +211,8 @@ def process_pending(
     engine: str = "local",
     scheduler: str | None = None,
 ) -> ProcessReport:
-    """Complete whatever an interrupted run left: every stored article not yet analysed."""
-    ids = store.pending_ids()
-    if not ids:
-        return ProcessReport()
-    return process_articles(store, ids, analyzer, on_progress, engine=engine, scheduler=scheduler)
+    """Complete whatever an interrupted run left: articles not yet analysed, or analysed but not yet in stories."""
+    return process_articles(store, store.pending_ids(), analyzer, on_progress, engine=engine, scheduler=scheduler)
 
 
 StoryStage = Callable[[Store, list[str], list[str]], list[str]]
