@@ -14,6 +14,7 @@ from conftest import DATA
 from watchfloor.ingest import read_paths
 from watchfloor.models import Article
 from watchfloor.store import Store
+from watchfloor.stories import stage
 from watchfloor.stories.cluster import Clusterer, ClusterParams, story_id_for
 from watchfloor.stories.evaluate import evaluate_clusters, score
 from watchfloor.stories.features import ReportFeatures
@@ -117,12 +118,17 @@ def test_same_input_gives_same_stories_and_ids(tmp_path: Path) -> None:
     assert all(any(story_id_for(a) == sid for a in first[sid]) for sid in story_ids)
 
 
-def test_incremental_in_date_order_equals_rebuild(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reload", [False, True], ids=["kept-in-memory", "read-back"])
+def test_incremental_in_date_order_equals_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reload: bool
+) -> None:
     store = Store(tmp_path / "inc.db")
     articles = _gold_articles()
     for offset in range(0, len(articles), 9):
         batch = articles[offset : offset + 9]
         store.add_articles(batch)
+        if reload:
+            stage._SESSIONS.clear()  # as another process would: live stories are read back from the store
         update_stories(store, [a.id for a in batch], [])
     incremental = _snapshot(store)
     rebuild_stories(store)
@@ -132,6 +138,10 @@ def test_incremental_in_date_order_equals_rebuild(tmp_path: Path) -> None:
     assert incremental["situations"] == rebuilt["situations"]
     assert incremental["stories"] == rebuilt["stories"]
     assert len(incremental["stories"]) >= 15
+    # One call in many chunks keeps the live stories in memory between chunks: same result as reading back.
+    monkeypatch.setattr(stage, "CLUSTER_BATCH", 7)
+    rebuild_stories(store)
+    assert _snapshot(store) == rebuilt
 
 
 def test_out_of_order_batches_place_every_report_once(tmp_path: Path) -> None:
@@ -353,3 +363,16 @@ def test_stories_of_one_theatre_share_a_situation(tmp_path: Path) -> None:
     assert names[sit_of["c"]].startswith("Ukraine: ")
     stored = dict(store.conn.execute("SELECT id, situation FROM stories").fetchall())
     assert set(stored.values()) == {names[sit_of["a"]], names[sit_of["c"]]}
+
+
+def test_unwritten_stories_are_written_by_the_next_run(tmp_path: Path) -> None:
+    """Clustering commits first and marks stories dirty; a run that stops before writing is completed later."""
+    store = Store(tmp_path / "dirty.db")
+    articles = _gold_articles()[:20]
+    store.add_articles(articles)
+    update_stories(store, [a.id for a in articles], [], write=False)
+    live = store.conn.execute("SELECT count(*) FROM story_state").fetchone()[0]
+    assert live > 0 and store.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == 0
+    update_stories(store, [], [])
+    assert store.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == live
+    assert store.conn.execute("SELECT count(*) FROM story_state WHERE dirty = 1").fetchone()[0] == 0

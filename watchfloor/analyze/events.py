@@ -1449,7 +1449,15 @@ class EventExtractor:
         in_sentence = [p for p in doc.places if p.place is not None and s <= p.start < e]
         if in_sentence:
             place = _best_place(doc.text, in_sentence, trigger, s).place
-            return self._seat_of(place) if place is not None else None
+            if place is None:
+                return None
+            if place.geo_precision >= 3:
+                # "Gunmen stopped a bus in Balochistan ... The incident took place near Mastung": a town of that
+                # region or country named right after says where the event was more precisely.
+                finer = _finer_place_after(doc, e, place)
+                if finer is not None:
+                    return finer
+            return self._seat_of(place)
         # Fall back to the dateline place, then the document's first place.
         dateline = [p for p in doc.places if p.place is not None and p.start < doc.body_start]
         if dateline:
@@ -1824,6 +1832,25 @@ def _distance(start: int, end: int, trigger: Hit) -> int:
     if start >= trigger.end:
         return start - trigger.end
     return 0
+
+
+# How many sentences after an event's own may name the town of a region-level event.
+FINER_PLACE_SENTENCES = 2
+
+
+def _finer_place_after(doc: Doc, sentence_end: int, place: Place) -> Place | None:
+    """The first town or district in the next sentences that lies in ``place`` (a region or a country)."""
+    later = [start for start, _ in doc.sentences if start >= sentence_end]
+    limit = later[FINER_PLACE_SENTENCES] if len(later) > FINER_PLACE_SENTENCES else len(doc.text)
+    for match in doc.places:
+        candidate = match.place
+        if match.start < sentence_end or match.start >= limit or candidate is None:
+            continue
+        if candidate.geo_precision < 3 and candidate.country == place.country and (
+            place.admin1 is None or candidate.admin1 == place.admin1
+        ):
+            return candidate
+    return None
 
 
 def _best_place(text: str, places: list[PlaceMatch], trigger: Hit, sentence_start: int) -> PlaceMatch:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watchfloor.analyze.doc import Doc
+from watchfloor.analyze.doc import ActorMatch, Doc, PlaceMatch
 from watchfloor.config import MAX_TEXT_CHARS
 from watchfloor.errors import TextTooLongError, WatchfloorError
 from watchfloor.models import Article
@@ -159,13 +159,36 @@ def _actors(resources: Resources) -> Component:
 @component("places")
 def _places(resources: Resources) -> Component:
     gazetteer = resources.gazetteer
+    kb = resources.actors
 
     def run(doc: Doc) -> None:
-        # Names inside actor names ("Syrian Democratic Forces", "Free Aleppo Brigade") are not places.
-        skip = [(a.start, a.end) for a in doc.actors if a.actor_id is not None]
-        doc.places = gazetteer.find(doc.text, skip=skip)
+        # Names inside actor names ("Syrian Democratic Forces", "Free Aleppo Brigade") are not places, but the
+        # actors' countries say where the text is, as "Syrian" would have ("TNLA ... Mogok" is in Myanmar).
+        skip: list[tuple[int, int]] = []
+        hints: list[str] = []
+        for match in doc.actors:
+            if match.actor_id is not None:
+                skip.append((match.start, match.end))
+                actor = kb.get(match.actor_id)
+                if actor is not None and actor.country:
+                    hints.append(actor.country)
+        doc.places = gazetteer.find(doc.text, skip=skip, hints=hints)
+        doc.actors = _outside_places(doc.actors, doc.places, len(doc.text))
 
     return run
+
+
+def _outside_places(actors: list[ActorMatch], places: list[PlaceMatch], size: int) -> list[ActorMatch]:
+    """Actors without those found inside a longer place name ("Sudan's authorities" of "Port Sudan's
+    authorities", "al-Asad" of "Ain al-Asad air base"): the gazetteer keeps such a name only when it starts
+    before the actor's, so the place reading wins."""
+    if not places or not actors:
+        return actors
+    inside = bytearray(size + 1)  # set after the first character of each place name
+    for match in places:
+        if match.place is not None and match.end > match.start + 1:
+            inside[match.start + 1 : match.end] = b"\x01" * (match.end - match.start - 1)
+    return [a for a in actors if not inside[a.start]]
 
 
 @component("context")
@@ -190,7 +213,7 @@ def _context(resources: Resources) -> Component:
             scan = getattr(last, "scan", None)
             if scan is None or scan.text is not doc.text:
                 scan = kb.scan(doc.text)
-            doc.actors = kb.matches(scan, doc.countries)
+            doc.actors = _outside_places(kb.matches(scan, doc.countries), doc.places, len(doc.text))
 
     return run
 
@@ -219,16 +242,64 @@ def _figures(resources: Resources) -> Component:
 
 @component("quotes")
 def _quotes(resources: Resources) -> Component:
-    from watchfloor.analyze.quotes import find_quotes
+    """Quotes, with speakers resolved to knowledge-base actors in the document's country context: "the
+    army" of a story about Syria is the Syrian military, "Tehran" the Iranian government, and "the group" the
+    organisation named before it."""
+    from watchfloor.analyze.quotes import find_quotes, state_speaker
 
     kb = resources.actors
+    # Organisations that "the group" can refer back to (states, governments and UN bodies are not "groups").
+    group_types = frozenset(
+        {
+            "Rebel group",
+            "Political militia",
+            "Identity militia",
+            "Political party",
+            "NGO",
+            "External/Other forces",
+            "Protesters",
+        }
+    )
 
-    def resolve_speaker(name: str) -> str | None:
-        actor = kb.resolve(name)
-        return actor.id if actor else None
+    def _home_country(doc: Doc, kb: Any, role: str) -> str | None:
+        """The country whose "army" or "government" a bare "the army said" means: the one whose state actor of that
+        role the text names most, else the one its known actors belong to most, else the document's first country.
+        (A story about Myanmar that names Thailand often still has Myanmar's junta speaking.)"""
+        same_role: dict[str, int] = {}
+        any_actor: dict[str, int] = {}
+        for match in doc.actors:
+            actor = kb.get(match.actor_id) if match.actor_id else None
+            if actor is None or not actor.country:
+                continue
+            any_actor[actor.country] = any_actor.get(actor.country, 0) + 1
+            if actor.id.endswith("-" + role):
+                same_role[actor.country] = same_role.get(actor.country, 0) + 1
+        order = {c: i for i, c in enumerate(doc.countries)}
+        for counts in (same_role, any_actor):
+            if counts:
+                return min(counts, key=lambda c: (-counts[c], order.get(c, len(order))))
+        return doc.countries[0] if doc.countries else None
 
     def run(doc: Doc) -> None:
-        doc.quotes = find_quotes(doc.text, doc.sentences, resolve_speaker)
+        countries = doc.countries
+        resolved: dict[str, str | None] = {}
+
+        def resolve_speaker(name: str) -> str | None:
+            if name not in resolved:
+                actor = kb.resolve(name, countries)
+                if actor is None:
+                    state = state_speaker(name)
+                    country = (state[1] or _home_country(doc, kb, state[0])) if state else None
+                    actor = kb.get(f"{country.lower()}-{state[0]}") if state and country else None
+                resolved[name] = actor.id if actor else None
+            return resolved[name]
+
+        antecedents = [
+            (m.start, m.actor_id)
+            for m in doc.actors
+            if m.actor_id is not None and (actor := kb.get(m.actor_id)) is not None and actor.type in group_types
+        ]
+        doc.quotes = find_quotes(doc.text, doc.sentences, resolve_speaker, antecedents)
         for quote in doc.quotes:
             quote.article_id = doc.article_id
 

@@ -19,30 +19,11 @@ from watchfloor.store import Store
 FORMATS = ("json", "md", "html")
 
 
-def _analyse_and_cluster(store: Store, new_ids: list[str]) -> str | None:
-    """Analysis, then stories; returns a warning when analysis could not run."""
-    from watchfloor.stories.stage import update_stories
-
-    warning = None
-    try:
-        from watchfloor.process import process_articles
-
-        process_articles(store, new_ids)
-    except ModuleNotFoundError as exc:
-        # Only while the analysis modules are being written: stories still form from the text alone.
-        if not (exc.name or "").startswith("watchfloor"):
-            raise
-        warning = f"analysis unavailable ({exc.name} missing): stories are built from the text alone"
-    # Completes the stories when the pipeline does not run the stories stage itself; idempotent otherwise.
-    update_stories(store, new_ids, [])
-    return warning
-
-
 def build_brief(store: Store, input_path: Path) -> tuple[list[Story], dict[str, object], list[str]]:
     """Ingest, analyse, cluster; returns the stories holding the input's reports, their sources and warnings."""
     from watchfloor.report.common import load_sources
     from watchfloor.store import stories as sql
-    from watchfloor.stories.stage import load_story
+    from watchfloor.stories.stage import load_story, update_stories
 
     warnings: list[str] = []
     input_ids: list[str] = []
@@ -58,10 +39,13 @@ def build_brief(store: Store, input_path: Path) -> tuple[list[Story], dict[str, 
     result = store_items(store, items())
     if result.valid == 0:
         raise typer.BadParameter(f"no valid report in {input_path}", param_hint="--input")
-    warning = _analyse_and_cluster(store, result.new_ids)
-    if warning:
-        warnings.append(f"warning: {warning}")
+    from watchfloor.process import process_articles
+
+    # Analysis, then the later stages (stories, implications). Reports already in a --db store keep theirs.
+    process_articles(store, result.new_ids)
     ids = list(dict.fromkeys(input_ids))
+    # Input reports a --db store holds from before it had stories get placed now (a no-op otherwise).
+    update_stories(store, ids, [])
     canonical = sql.canonical_map(store.conn, ids)
     story_ids = set(sql.stories_of(store.conn, [canonical.get(i, i) for i in ids]).values())
     ranked = [sid for sid in sql.story_ids_by_size(store.conn) if sid in story_ids]
@@ -86,7 +70,9 @@ def render(stories: list[Story], sources: dict[str, object], fmt: str) -> str:
 def register(app: typer.Typer) -> None:
     @app.command()
     def brief(
-        input: Annotated[Path, typer.Option("--input", "-i", help="Reports to brief (.jsonl, .json, .txt, .md, .html or a folder).")],
+        input: Annotated[
+            Path, typer.Option("--input", "-i", help="Reports to brief (.jsonl, .json, .txt, .md, .html or a folder).")
+        ],
         output: Annotated[str, typer.Option("--output", "-o", help="File to write; - for standard output.")],
         format: Annotated[str, typer.Option("--format", "-f", help="json, md or html.")] = "json",
         db: Annotated[

@@ -624,6 +624,7 @@ class ActorKB:
                         Relation(kind=rel.kind, target=actor.id, since=rel.since, until=rel.until, note=rel.note))
         self._by_key: dict[str, list[_Candidate]] = {}
         self._by_compact: dict[str, list[_Candidate]] = {}
+        self._resolved: dict[tuple[str, tuple[str, ...]], Actor | None] = {}
         self._build_index(entries, order)
 
     # -- construction
@@ -746,7 +747,7 @@ class ActorKB:
             return ActorScan(text, tokens, [], [])
         # The keys are joined between spaces, so word i starts at offsets[i] + 1 and its last letter is followed by
         # the space at offsets[i + 1]; every match of the automaton runs from one such space to another.
-        offsets = list(accumulate((len(k) + 1 for k in keys), initial=0))
+        offsets = list(accumulate(map((1).__add__, map(len, keys)), initial=0))  # all in C: one per word
         hits: list[tuple[int, int, tuple[_Candidate, ...]]] = []
         for space_after, (length, cands) in self._automaton.iter(" " + " ".join(keys) + " "):
             i = bisect_left(offsets, space_after - length - 1)
@@ -841,6 +842,16 @@ class ActorKB:
     def resolve(self, name: str, countries: Sequence[str] = ()) -> Actor | None:
         """The best actor for one name ("Jolani", "the Houthis", "Hayat Tahrir al Sham"), or None."""
         ctx = tuple(c.upper() for c in countries)
+        # Quote speakers ("the army", "a spokesman", "Hemedti") come back article after article: remember them.
+        cache_key = (name, ctx)
+        if cache_key in self._resolved:
+            return self._resolved[cache_key]
+        if len(self._resolved) >= _CACHE_MAX:
+            self._resolved.clear()
+        actor = self._resolved[cache_key] = self._resolve(name, ctx)
+        return actor
+
+    def _resolve(self, name: str, ctx: tuple[str, ...]) -> Actor | None:
         tokens = _words(name)
         first = 0
         while first < len(tokens.keys) and tokens.keys[first] in ("the", "a", "an"):

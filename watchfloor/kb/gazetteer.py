@@ -188,7 +188,11 @@ _COMPASS = (
     "south-west",
 )
 _DIRECTIONS = frozenset(_COMPASS)
-_DIRECTION_ADJECTIVES = frozenset({c + "ern" for c in _COMPASS} | {"central", "rural"})
+_DIRECTION_ADJECTIVES = frozenset({c + "ern" for c in _COMPASS} | {"rural"})
+# Adjectives between a cue and a name, read past when looking for the cue: "in rural Tibu", "in northern
+# Idlib", "struck central Sumy" ("central" asks for no region: central Sumy is the city's centre).
+_PLACE_ADJECTIVES = _DIRECTION_ADJECTIVES | frozenset({"central", "downtown", "occupied", "besieged", "southernmost",
+                                                       "northernmost", "eastern", "western"})
 _DISTANCES = frozenset({"km", "kilometres", "kilometers", "kilometre", "kilometer", "miles"})
 _KIND_WORDS = frozenset({"town", "city", "village", "camp", "area", "district", "port"})
 _REGION_WORDS = frozenset({"province", "region", "governorate", "state", "oblast"})
@@ -221,6 +225,7 @@ _CUE_WORDS = frozenset(
         "besieged",
         "encircled",
         "took",
+        "over",
     }
 )
 _CUE_OF_HEADS = _KIND_WORDS | _REGION_WORDS | frozenset({"outskirts", "suburbs"})
@@ -272,6 +277,11 @@ _NAME_TOKEN = re.compile(
     r"|" + _upper_letters() + r"[^\W\d_]*(?:['\u2019\u02bc][^\W\d_]+)*"
     r"|" + _word_trie(_CONNECTORS | _TAILS) + r"(?:['\u2019][sS])?(?![^\W\d_]|['\u2019\u02bc][^\W\d_]))"
 )
+# A region suffix right after a name, as ``_next_word`` would find it (a cheap test before building the word).
+_REGION_SUFFIX_AT = re.compile(
+    r"(?: - |[ \u00a0\-\u2010\u2011])\n?(?i:" + "|".join(sorted(_REGION_SUFFIXES, key=len, reverse=True)) + r")\b"
+)
+_QUOTES = frozenset("'\"\u2018\u2019\u201c\u201d")
 _JOIN_CHARS = frozenset(" \u00a0-\u2010\u2011")
 
 
@@ -292,6 +302,8 @@ def _left_context(before: str) -> tuple[bool, bool, bool]:
     )
     cued = len(words) >= 2 and last == "of" and words[-2] in _CUE_OF_HEADS
     w = words
+    if w and w[-1] in _PLACE_ADJECTIVES:
+        w = w[:-1]
     if w and w[-1] == "the":
         w = w[:-1]
     if len(w) >= 2 and w[-1] == "of" and w[-2] in _KIND_WORDS:
@@ -370,6 +382,7 @@ _CALLER_COUNTRY_BONUS = 4.0
 _CONTEXT_COUNTRY_BONUS = 3.0
 _FOREIGN_MIN_POPULATION = 100_000
 _FOREIGN_MIN_POPULATION_CUED = 15_000
+_UNIQUE_MIN_POPULATION = 2_000
 
 
 @dataclass(slots=True, frozen=True)
@@ -421,6 +434,8 @@ class _Mention:
     near: bool = False
     cued: bool = False
     direction: bool = False
+    long_name: bool = False  # six letters or more once loosened: a loose match of it is no accident
+    unique: bool = False  # one candidate only, by its own name: no other place is called so
     choice: _Cand | None = None
     score: float = 0.0
     margin: float = 0.0
@@ -433,6 +448,8 @@ class _Mention:
             self.near,
             self.cued,
             self.direction,
+            self.long_name,
+            self.unique,
         )
 
 
@@ -531,8 +548,19 @@ class Gazetteer:
         self._choose(mention, context, anchors, None, strict=False)
         return self._place(mention) if mention.choice else None
 
-    def find(self, text: str, countries: Sequence[str] = (), skip: Sequence[tuple[int, int]] = ()) -> list[PlaceMatch]:
-        """Every place mention in ``text``, resolved jointly; offsets are into ``text`` as given."""
+    def find(
+        self,
+        text: str,
+        countries: Sequence[str] = (),
+        skip: Sequence[tuple[int, int]] = (),
+        hints: Sequence[str] = (),
+    ) -> list[PlaceMatch]:
+        """Every place mention in ``text``, resolved jointly; offsets are into ``text`` as given.
+
+        ``countries`` are the countries the caller knows the text is about; ``skip`` spans that hold no place
+        (actor names); ``hints`` countries the text implies otherwise, each worth one demonym ("Syrian") at most:
+        the caller passes the countries of the actors it found, since their names are skipped.
+        """
         tokens = _tokenize(text)
         mentions, demonym_countries = self._mentions(text, tokens, countries, skip)
         if not mentions:
@@ -543,6 +571,11 @@ class Gazetteer:
             context[c] += _CALLER_COUNTRY_BONUS
         for c in demonym_countries:
             context[c] += 2.0
+        # "Teuchitlan, Jalisco", "Khar, Bajaur": two names side by side that share a country vouch for it.
+        hints = [*hints, *_paired_countries(text, mentions)]
+        # A hint makes its country count as much as a demonym would, once, and adds nothing to stronger evidence:
+        # the US envoys of a story about Gaza must not outweigh the Lebanese towns it names.
+        hinted = _with_hints(context, hints)
         # Pass 1: the mentions that resolve on their own (countries, unique or dominant names) set the scene.
         # A name repeated with the same candidates and the same cues resolves the same way in either pass, so
         # each pass chooses once per such group (news repeats its places).
@@ -553,7 +586,7 @@ class Gazetteer:
         for m, signature in zip(mentions, signatures, strict=True):
             done = settled.get(signature)
             if done is None:
-                self._choose(m, context, no_anchors, None, strict=True)
+                self._choose(m, hinted, no_anchors, None, strict=True)
                 settled[signature] = (m.choice, m.score, m.margin)
             else:
                 m.choice, m.score, m.margin = done
@@ -564,12 +597,13 @@ class Gazetteer:
                     found.append((m.choice.lat, m.choice.lon))
         # Pass 2: everything again, now with the document's countries and places known.
         anchors = _Anchors(found)
+        hinted_context = _with_hints(context, hints)
         settled.clear()
         for m, signature in zip(mentions, signatures, strict=True):
             done = settled.get(signature)
             if done is None:
                 own = (m.choice.lat, m.choice.lon) if m.choice is not None else None
-                self._choose(m, _dampen(context, m), anchors, own, strict=True)
+                self._choose(m, _dampen(context, m, hinted_context, hints), anchors, own, strict=True)
                 settled[signature] = (m.choice, m.score, m.margin)
             else:
                 m.choice, m.score, m.margin = done
@@ -603,14 +637,15 @@ class Gazetteer:
         i = 0
         while i < n:
             tok = tokens[i]
-            if not self._can_start(tokens, i, text):
+            if skipped[tok.start] or not self._can_start(tokens, i, text):
+                # A name starting inside an actor's is skipped whatever its length (see _skips).
                 i += 1
                 continue
             ends = _span_ends(tokens, i, text)
             found = False
             for j in reversed(ends):
                 start, end = tok.start, tokens[j].end
-                if skipped.find(1, start, end) >= 0:
+                if _skips(skipped, start, end, j > i):
                     continue
                 key = fold(text[start:end])
                 if not self._acceptable_key(key, tokens, i, j):
@@ -624,7 +659,7 @@ class Gazetteer:
                 mention = self._mention_at(text, tokens, i, j, key, countries)
                 if mention is None:
                     continue
-                if skipped.find(1, mention.start, mention.end) >= 0:
+                if _skips(skipped, mention.start, mention.end, j > i):
                     continue
                 mentions.append(mention)
                 found = True
@@ -675,6 +710,8 @@ class Gazetteer:
     ) -> _Mention | None:
         start, end = tokens[i].start, tokens[j].end
         region_only = False
+        if not self._candidates(key, countries) and not _REGION_SUFFIX_AT.match(text, end):
+            return None  # most capitalised words: no place of that name, and no "province" after it
         nxt = _next_word(text, end)
         suffix = nxt.text.lower() if nxt is not None else ""
         cands: list[_Cand] = []
@@ -698,7 +735,21 @@ class Gazetteer:
                 if not cands:
                     return None
         before = text[max(0, start - _MAX_SKIP_WINDOW) : start]
-        mention = _Mention(start, end, cands, region_only=region_only)
+        if 0 < start and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES and not (
+            text[end + 1 : end + 2].isalpha()
+        ):
+            return None  # a name in quotes is a nickname or a title ('El Chapo'), not a place
+        if j == i and len(key) <= 4 and tokens[i].text.isupper():
+            # "JUI", "ELN": capitals are an acronym, not the alternate spelling of some town ("Jui" of Huy); only a
+            # country, a region or a town of that very name stands ("US", "DRC", "GAO" in a dateline).
+            cands = [c for c in cands if c.quality == build.KIND_PRIMARY or c.feature in ("country", "region")]
+            if not cands:
+                return None
+        # A loose match of a long name is no accident ("Deir al-Balah" / "Deir el-Balah"), unless the name opens
+        # with an article that the loose key drops ("al-Rashid" road is not Rashid, Egypt).
+        long_name = len(loose(key)) >= 6 and key.split(" ", 1)[0] not in _ARTICLES
+        unique = len(cands) == 1 and cands[0].quality == build.KIND_PRIMARY
+        mention = _Mention(start, end, cands, region_only=region_only, long_name=long_name, unique=unique)
         near, direction, cued = _left_context(before)
         mention.near = near or suffix in _AREA_SUFFIXES
         mention.direction = direction
@@ -710,9 +761,12 @@ class Gazetteer:
 
     @staticmethod
     def _names_a_place(text: str, start: int, end: int, suffix: str, cands: list[_Cand]) -> list[_Cand]:
-        """The candidates left once the river in "the Dnipro." and the people in "Kachin fighters" are out."""
+        """The candidates left once the river in "the Dnipro." and the people in "Kachin fighters" are out;
+        "Sagaing town" asks for the town."""
         if suffix in _PEOPLE_NOUNS:
             cands = [c for c in cands if c.feature != "region"]
+        elif suffix in ("town", "city", "village"):
+            cands = [c for c in cands if c.feature != "region"] or cands
         if text[max(0, start - 4) : start].lower() == "the " and all(c.feature in _TOWNS for c in cands):
             after = text[end : end + 7].lower()
             if not after or after[0] in ".,;:)" or after.startswith(" river"):
@@ -830,12 +884,20 @@ class Gazetteer:
         population = cand.population
         if cand.feature == "capital":
             population = max(population, _FOREIGN_MIN_POPULATION)
+        quality = cand.quality
+        if quality == build.KIND_LOOSE_ALTERNATE and m.long_name:
+            # A long name that differs from a known spelling only by an article, doubled letters or a hyphen
+            # ("Deir al-Balah" / "Deir el-Balah", "Mangaf" / "Al-Mangaf") is as good as that spelling.
+            quality = build.KIND_LOOSE_PRIMARY
         if near_context:
             # A town across the border: cued, any size; otherwise a real town.
-            return cand.quality <= build.KIND_LOOSE_PRIMARY and (m.cued or population >= _FOREIGN_MIN_POPULATION_CUED)
+            return quality <= build.KIND_LOOSE_PRIMARY and (m.cued or population >= _FOREIGN_MIN_POPULATION_CUED)
         if m.cued:
-            return population >= _FOREIGN_MIN_POPULATION_CUED and cand.quality <= build.KIND_LOOSE_PRIMARY
-        return population >= _FOREIGN_MIN_POPULATION and cand.quality <= build.KIND_ALTERNATE
+            if m.unique and not context and quality == build.KIND_PRIMARY and population >= _UNIQUE_MIN_POPULATION:
+                # "in Konduga", in a text that names no country: the only place so called, introduced as a place.
+                return True
+            return population >= _FOREIGN_MIN_POPULATION_CUED and quality <= build.KIND_LOOSE_PRIMARY
+        return population >= _FOREIGN_MIN_POPULATION and quality <= build.KIND_ALTERNATE
 
     def _place(self, m: _Mention) -> Place:
         cand = m.choice
@@ -950,8 +1012,8 @@ class _Anchors:
         for point in dict.fromkeys(points):
             self._fine.setdefault(self._cell(point[0], point[1], self._FINE), []).append(point)
             self._coarse.setdefault(self._cell(point[0], point[1], self._COARSE), []).append(point)
-        # Per candidate: the points within 60 km and within 300 km of it.
-        self._cache: dict[int, tuple[list[tuple[float, float]], list[tuple[float, float]]]] = {}
+        # Per candidate: the points within 60 km and (once asked for) within 300 km of it.
+        self._cache: dict[int, tuple[list[tuple[float, float]], list[tuple[float, float]] | None]] = {}
 
     @staticmethod
     def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
@@ -974,30 +1036,65 @@ class _Anchors:
     def bonus(self, cand: _Cand, own: tuple[float, float] | None) -> float:
         if not self._fine:
             return 0.0
+        # A place cannot vouch for itself.
         near = self._cache.get(cand.pid)
         if near is None:
-            near = self._cache[cand.pid] = (
-                self._near(self._fine, self._FINE, cand, 60.0),
-                self._near(self._coarse, self._COARSE, cand, 300.0),
-            )
-        # A place cannot vouch for itself.
-        fine, coarse = near
-        if any(point != own for point in fine):
+            near = self._cache[cand.pid] = (self._near(self._fine, self._FINE, cand, 60.0), None)
+        if any(point != own for point in near[0]):
             return 2.0
-        if any(point != own for point in coarse):
+        far = near[1]
+        if far is None:  # the wider ring is read only for candidates with no anchor close by
+            far = self._near(self._coarse, self._COARSE, cand, 300.0)
+            self._cache[cand.pid] = (near[0], far)
+        if any(point != own for point in far):
             return 1.0
         return 0.0
 
 
-def _dampen(context: Counter[str], m: _Mention) -> Counter[str]:
-    """Context without this mention's own vote, so a place cannot confirm itself."""
-    if m.choice is None or not m.choice.country or m.margin < 2.0:
+def _paired_countries(text: str, mentions: list[_Mention]) -> list[str]:
+    """Countries shared by two mentions written "A, B": a town and its province, or two neighbouring towns.
+
+    Only a pair whose candidates meet in one or two countries counts; two common names meet everywhere.
+    """
+    out: list[str] = []
+    for first, second in zip(mentions, mentions[1:], strict=False):
+        if text[first.end : second.start] not in (", ", ","):
+            continue
+        if any(c.feature == "country" for c in (*first.cands, *second.cands)):
+            continue  # "Egypt, Turkey": a list of countries, which share only their namesake towns in Texas
+        shared = {c.country for c in first.cands} & {c.country for c in second.cands}
+        shared.discard(None)
+        if 0 < len(shared) <= 2:
+            out.extend(sorted(shared))  # type: ignore[arg-type]
+    return out
+
+
+def _with_hints(context: Counter[str], hints: Sequence[str]) -> Counter[str]:
+    """``context`` with each hinted country worth at least one demonym."""
+    if not hints:
         return context
-    own = 2.5 if m.choice.feature == "country" else 2.0
     out = Counter(context)
-    out[m.choice.country] -= own
-    if out[m.choice.country] <= 0:
-        del out[m.choice.country]
+    for c in hints:
+        if c and out[c] < 2.0:
+            out[c] = 2.0
+    return out
+
+
+def _dampen(context: Counter[str], m: _Mention, hinted: Counter[str], hints: Sequence[str]) -> Counter[str]:
+    """The context (with its hints: ``hinted``) without this mention's own vote, so a place cannot confirm
+    itself; a hint still stands for its country."""
+    if m.choice is None or not m.choice.country or m.margin < 2.0:
+        return hinted
+    country = m.choice.country
+    own = 2.5 if m.choice.feature == "country" else 2.0
+    out = Counter(hinted)
+    rest = context[country] - own
+    if country in hints and rest < 2.0:
+        rest = 2.0
+    if rest <= 0:
+        del out[country]
+    else:
+        out[country] = rest
     return out
 
 
@@ -1062,7 +1159,8 @@ def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
         word = tokens[j].text
         lower = word.lower()
         if tokens[j].cap:
-            ends.append(j)
+            if len(word) > 1:  # "DAKAR - A week after": a lone capital letter ends no name
+                ends.append(j)
         elif lower in _TAILS:
             ends.append(j)
         elif lower not in _CONNECTORS:
@@ -1070,6 +1168,15 @@ def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
         last = j
         j += 1
     return ends
+
+
+def _skips(skipped: bytearray, start: int, end: int, several_words: bool) -> bool:
+    """Whether a span falls in the spans to skip. A name of several words that starts before a skipped span
+    and runs into it is kept: "Port Sudan's authorities", "Ain al-Asad air base" are places, and the actor
+    found inside them ("Sudan's authorities", "al-Asad") the mistake."""
+    if skipped.find(1, start, end) < 0:
+        return False
+    return skipped[start] == 1 or not several_words
 
 
 def _skeleton_key(key: str) -> str:

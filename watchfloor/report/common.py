@@ -43,7 +43,9 @@ def numbered_sources(story: Story, sources: dict[str, SourceInfo]) -> list[Numbe
     out = []
     for n, article_id in enumerate(story.article_ids, start=1):
         info = sources.get(article_id, SourceInfo(article_id))
-        copies = [sources.get(c, SourceInfo(c)) for c, target in sorted(story.duplicates.items()) if target == article_id]
+        copies = [
+            sources.get(c, SourceInfo(c)) for c, target in sorted(story.duplicates.items()) if target == article_id
+        ]
         out.append(NumberedSource(n, info, copies))
     return out
 

@@ -64,7 +64,9 @@ def _view(index: int, story: Story, sources: dict[str, SourceInfo]) -> _View:
         for paragraph in section.paragraphs:
             view.paragraphs.append([(text, numbers.get(c.article_id)) for text, c in cited_sentences(paragraph)])
         sections.append(view)
-    refs = [sorted({numbers[e.article_id] for e in imp.evidence if e.article_id in numbers}) for imp in story.implications]
+    refs = [
+        sorted({numbers[e.article_id] for e in imp.evidence if e.article_id in numbers}) for imp in story.implications
+    ]
     return _View(
         anchor=f"story-{index + 1}",
         story=story,

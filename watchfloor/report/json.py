@@ -35,7 +35,9 @@ def story_dict(story: Story) -> dict[str, Any]:
                 "paragraphs": [
                     {
                         "text": p.text,
-                        "citations": [{"article_id": c.article_id, "start": c.start, "end": c.end} for c in p.citations],
+                        "citations": [
+                            {"article_id": c.article_id, "start": c.start, "end": c.end} for c in p.citations
+                        ],
                     }
                     for p in s.paragraphs
                 ],

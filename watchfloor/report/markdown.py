@@ -81,7 +81,10 @@ def render_story(story: Story, sources: dict[str, SourceInfo]) -> str:
         lines.append("")
         for q in story.quotes:
             n = numbers.get(q.article_id or "")
-            lines.append(f"> \u201c{escape(q.text)}\u201d \u2014 {escape(q.speaker) or 'unattributed'}" + (f" [{n}]" if n else ""))
+            lines.append(
+                f"> \u201c{escape(q.text)}\u201d \u2014 {escape(q.speaker) or 'unattributed'}"
+                + (f" [{n}]" if n else "")
+            )
             lines.append("")
     if story.timeline:
         lines.append("## Timeline")

@@ -69,8 +69,13 @@ def already_placed(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
     unique = sorted(set(ids))
     for chunk in _chunks(unique):
         marks = _marks(len(chunk))
-        found.update(r[0] for r in conn.execute(f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", list(chunk)))
-        found.update(r[0] for r in conn.execute(f"SELECT article_id FROM duplicates WHERE article_id IN ({marks})", list(chunk)))
+        found.update(
+            r[0]
+            for r in conn.execute(f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", list(chunk))
+        )
+        found.update(
+            r[0] for r in conn.execute(f"SELECT article_id FROM duplicates WHERE article_id IN ({marks})", list(chunk))
+        )
     return found
 
 
@@ -132,9 +137,7 @@ def add_bands(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None
 
 
 def add_duplicates(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, float]]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO duplicates (article_id, canonical_id, similarity) VALUES (?, ?, ?)", rows
-    )
+    conn.executemany("INSERT OR REPLACE INTO duplicates (article_id, canonical_id, similarity) VALUES (?, ?, ?)", rows)
 
 
 def repoint_canonical(conn: sqlite3.Connection, old: str, new: str, similarity: float) -> None:
@@ -142,7 +145,8 @@ def repoint_canonical(conn: sqlite3.Connection, old: str, new: str, similarity: 
     leaves its story (the caller puts ``new`` in its place)."""
     conn.execute("UPDATE duplicates SET canonical_id = ? WHERE canonical_id = ?", (new, old))
     conn.execute(
-        "INSERT OR REPLACE INTO duplicates (article_id, canonical_id, similarity) VALUES (?, ?, ?)", (old, new, similarity)
+        "INSERT OR REPLACE INTO duplicates (article_id, canonical_id, similarity) VALUES (?, ?, ?)",
+        (old, new, similarity),
     )
     conn.execute("DELETE FROM story_articles WHERE article_id = ?", (old,))
 
@@ -211,20 +215,21 @@ def _state(row: sqlite3.Row | tuple[Any, ...]) -> StoryState:
     )
 
 
-def load_live_states(conn: sqlite3.Connection, ts_from: float, ts_to: float) -> list[StoryState]:
-    """Stories whose span, widened by the window already applied by the caller, meets [ts_from, ts_to]."""
+def live_story_ids(conn: sqlite3.Connection, ts_from: float, ts_to: float) -> list[str]:
+    """Ids of the stories whose span meets [ts_from, ts_to] (the window already applied by the caller)."""
     rows = conn.execute(
-        f"SELECT {_STATE_COLUMNS} FROM story_state WHERE last_ts >= ? AND first_ts <= ? ORDER BY story_id",
-        (ts_from, ts_to),
+        "SELECT story_id FROM story_state WHERE last_ts >= ? AND first_ts <= ? ORDER BY story_id", (ts_from, ts_to)
     )
-    return [_state(r) for r in rows]
+    return [r[0] for r in rows]
 
 
 def load_states(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, StoryState]:
     out: dict[str, StoryState] = {}
     unique = sorted(set(story_ids))
     for chunk in _chunks(unique):
-        for r in conn.execute(f"SELECT {_STATE_COLUMNS} FROM story_state WHERE story_id IN ({_marks(len(chunk))})", list(chunk)):
+        for r in conn.execute(
+            f"SELECT {_STATE_COLUMNS} FROM story_state WHERE story_id IN ({_marks(len(chunk))})", list(chunk)
+        ):
             out[r[0]] = _state(r)
     return out
 
@@ -263,6 +268,22 @@ def set_situations(conn: sqlite3.Connection, pairs: Iterable[tuple[str | None, s
     pairs = list(pairs)
     conn.executemany("UPDATE story_state SET situation_id = ? WHERE story_id = ?", pairs)
     conn.executemany("UPDATE stories SET situation_id = ? WHERE id = ?", pairs)
+
+
+def mark_dirty(conn: sqlite3.Connection, story_ids: Sequence[str]) -> None:
+    """Mark stories whose article must be rewritten."""
+    conn.executemany("UPDATE story_state SET dirty = 1 WHERE story_id = ?", ((sid,) for sid in story_ids))
+
+
+def existing_stories(conn: sqlite3.Connection, story_ids: Sequence[str]) -> set[str]:
+    """Those of ``story_ids`` that are live stories (not merged away)."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(story_ids))):
+        marks = _marks(len(chunk))
+        found.update(
+            r[0] for r in conn.execute(f"SELECT story_id FROM story_state WHERE story_id IN ({marks})", list(chunk))
+        )
+    return found
 
 
 def dirty_story_ids(conn: sqlite3.Connection) -> list[str]:
@@ -373,5 +394,13 @@ def story_ids_by_size(conn: sqlite3.Connection, limit: int | None = None) -> lis
 
 def clear_all(conn: sqlite3.Connection) -> None:
     """Forget every copy, story and situation (for a rebuild from scratch)."""
-    for table in ("duplicates", "minhash_bands", "story_articles", "story_state", "cluster_state", "situations", "stories"):
+    for table in (
+        "duplicates",
+        "minhash_bands",
+        "story_articles",
+        "story_state",
+        "cluster_state",
+        "situations",
+        "stories",
+    ):
         conn.execute(f"DELETE FROM {table}")

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
 from watchfloor.kb.textnorm import fold
@@ -170,10 +171,17 @@ _CLASS_WORDS: dict[str, list[str]] = {
         civil war""".split(),
 }
 _CLASS_PATTERNS = {
-    k: re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(v), key=len, reverse=True)) + r")\b", re.I)
+    k: re.compile(
+        r"\b(?:"
+        + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(v), key=len, reverse=True))
+        + r")\b",
+        re.I,
+    )
     for k, v in _CLASS_WORDS.items()
 }
-_PAST_TENSE_HISTORY = re.compile(r"\b(?:in|since|until|from|by)\s+(?:(?:early|late|mid-)\s*)?(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b")
+_PAST_TENSE_HISTORY = re.compile(
+    r"\b(?:in|since|until|from|by)\s+(?:(?:early|late|mid-)\s*)?(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b"
+)
 _HEADINGS = {
     "front": "On the front lines",
     "humanitarian": "Humanitarian situation",
@@ -215,12 +223,13 @@ def _front_heading(inputs: StoryInputs) -> str:
 
 
 def _vectors(texts: list[str]) -> Any:
-    counts = term_counts(texts).tocsr()
-    counts.data = 1.0 + np.log(counts.data)
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    """Unit TF-IDF rows over the story's own sentences, in a space of only the terms they use."""
+    hashed = term_counts(texts)
+    used, columns = np.unique(hashed.indices, return_inverse=True)
+    counts = csr_matrix((1.0 + np.log(hashed.data), columns, hashed.indptr), shape=(hashed.shape[0], max(1, used.size)))
+    df = np.bincount(columns, minlength=counts.shape[1])
     n = counts.shape[0]
-    idf = np.log((n + 1.0) / (df[counts.indices] + 1.0)) + 1.0
-    counts.data = counts.data * idf
+    counts.data = counts.data * (np.log((n + 1.0) / (df[columns] + 1.0)) + 1.0)
     return normalize(counts, norm="l2", copy=False)
 
 
@@ -274,28 +283,34 @@ def select_sentences(inputs: StoryInputs, reports: list[SourceReport]) -> tuple[
 
 
 def _mmr(candidates: list[Candidate], matrix: Any, budget: int, per_report: int) -> list[int]:
-    order = sorted(range(len(candidates)), key=lambda i: (-candidates[i].relevance, candidates[i].article_id, candidates[i].start))
+    """Maximal marginal relevance: relevant sentences unlike those already picked; near repeats are dropped."""
+    order = np.array(
+        sorted(
+            range(len(candidates)),
+            key=lambda i: (-candidates[i].relevance, candidates[i].article_id, candidates[i].start),
+        ),
+        dtype=np.int64,
+    )
     chosen: list[int] = []
-    if not order:
+    if order.size == 0:
         return chosen
-    sims = (matrix @ matrix.T).toarray()
+    # Everything below is in "order" order, so argmax picks the first of equal scores: the more relevant.
+    sims = (matrix[order] @ matrix[order].T).toarray()
+    relevance = np.array([candidates[i].relevance for i in order])
+    report = np.array([candidates[i].report for i in order])
+    redundancy = np.zeros(order.size)
+    alive = np.ones(order.size, dtype=bool)
     per: Counter[int] = Counter()
-    alive = set(order)
-    while alive and len(chosen) < budget:
-        best, best_score = -1, -math.inf
-        for i in order:
-            if i not in alive:
-                continue
-            redundancy = max((sims[i, j] for j in chosen), default=0.0)
-            score = MMR_LAMBDA * candidates[i].relevance - (1 - MMR_LAMBDA) * redundancy
-            if score > best_score:
-                best, best_score = i, score
-        alive.discard(best)
-        chosen.append(best)
-        per[candidates[best].report] += 1
-        for i in list(alive):
-            if sims[i, best] > REDUNDANT or per[candidates[i].report] >= per_report:
-                alive.discard(i)
+    while alive.any() and len(chosen) < budget:
+        score = np.where(alive, MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * redundancy, -np.inf)
+        best = int(np.argmax(score))
+        chosen.append(int(order[best]))
+        per[int(report[best])] += 1
+        alive[best] = False
+        redundancy = np.maximum(redundancy, sims[:, best])
+        alive &= sims[:, best] <= REDUNDANT
+        if per[int(report[best])] >= per_report:
+            alive &= report != report[best]
     return chosen
 
 
@@ -324,7 +339,9 @@ _GENERIC_SUFFIX = re.compile(r"\s*\([^()]*\)$")  # "Protesters (Kenya)" -> "Prot
 
 
 # Labels outlets put before a title, which a story headline does not need.
-_TITLE_LABEL = re.compile(r"^(?:LIVE|Live|URGENT|FLASH|BREAKING|Breaking|UPDATE|ANALYSIS|Analysis|EXCLUSIVE|WATCH)\s*[-:\u2013\u2014|]\s*")
+_TITLE_LABEL = re.compile(
+    r"^(?:LIVE|Live|URGENT|FLASH|BREAKING|Breaking|UPDATE|ANALYSIS|Analysis|EXCLUSIVE|WATCH)\s*[-:\u2013\u2014|]\s*"
+)
 _PLURAL_HINT = re.compile(r"(?:s|Forces|forces|rebels|fighters|militias|troops|Brigades)$")
 
 
@@ -386,7 +403,7 @@ def _headline_places(places: dict[str, dict[str, Any]], limit: int) -> list[str]
 # -- the rest of the story --------------------------------------------------------------------------------
 
 
-_QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb\u201e"
+_QUOTE_MARKS = '"\u201c\u201d\u00ab\u00bb\u201e'
 
 
 def _is_direct(quote: dict[str, Any], text: str) -> bool:
@@ -406,7 +423,9 @@ def _quotes(reports: list[SourceReport], relevance_of: dict[str, float]) -> list
             start, end, text = q.get("start"), q.get("end"), q.get("text") or ""
             if start is None or end is None or report.text[start:end] != text:
                 continue
-            if not q.get("speaker") or not 30 <= len(text) <= 400 or not _is_direct(q, report.text):
+            speaker = q.get("speaker") or ""
+            # A key quote has a named speaker ("Fatima Abakar", "the WHO"), not "a resident" or "the group".
+            if not any(c.isupper() for c in speaker) or not 30 <= len(text) <= 400 or not _is_direct(q, report.text):
                 continue
             score = (1.0 if q.get("speaker_id") else 0.0) + relevance_of.get(report.id, 0.0)
             found.append((score, report.ts, report.id, start, q, text))
@@ -420,7 +439,9 @@ def _quotes(reports: list[SourceReport], relevance_of: dict[str, float]) -> list
         if who in speakers or who in places:
             continue
         speakers.add(who)
-        out.append(Quote(q["speaker"], q.get("speaker_id"), text, start, q["end"], bool(q.get("direct", True)), article_id))
+        out.append(
+            Quote(q["speaker"], q.get("speaker_id"), text, start, q["end"], bool(q.get("direct", True)), article_id)
+        )
         if len(out) >= MAX_QUOTES:
             break
     return out
@@ -469,7 +490,7 @@ def _timeline(inputs: StoryInputs, reports: list[SourceReport], centrality: list
             continue
         # An event dated days before the report that mentions it is usually background ("since November 27").
         day = report_day.get(e.article_id or "")
-        if day is not None and not _days_between(e.date, day) in (0, 1):
+        if day is not None and _days_between(e.date, day) not in (0, 1):
             continue
         place = e.location.name if e.location else ""
         by_date.setdefault(e.date, {}).setdefault((e.sub_event_type, place), []).append(e)
@@ -478,12 +499,18 @@ def _timeline(inputs: StoryInputs, reports: list[SourceReport], centrality: list
         for date in sorted(by_date):
             groups = by_date[date]
 
-            def weight(key: tuple[str, str]) -> tuple[float, tuple[str, str]]:
-                sources = len({e.article_id for e in groups[key]})
-                return (-_TIMELINE_SALIENCE.get(key[0], 1.0) * sources, key)
-
-            key = min(groups, key=weight)
-            best = min(groups[key], key=lambda e: (not 40 <= len(e.evidence.text) <= 300, report_day.get(e.article_id or "", ""), e.id or ""))
+            key = min(
+                groups,
+                key=lambda k, g=groups: (-_TIMELINE_SALIENCE.get(k[0], 1.0) * len({e.article_id for e in g[k]}), k),
+            )
+            best = min(
+                groups[key],
+                key=lambda e: (
+                    not 40 <= len(e.evidence.text) <= 300,
+                    report_day.get(e.article_id or "", ""),
+                    e.id or "",
+                ),
+            )
             text = best.evidence.text[strip_dateline(best.evidence.text) :]
             entries.append(TimelineEntry(date, text, sorted(e.id for e in groups[key] if e.id)))
     else:
@@ -536,7 +563,9 @@ def _places(inputs: StoryInputs, reports: list[SourceReport]) -> list[Place]:
         loc = e.location
         if loc is not None and loc.lat is not None and loc.lon is not None and loc.name:
             key = (fold(loc.name), loc.country or "")
-            seen.setdefault(key, (Place(loc.name, loc.lat, loc.lon, loc.country, loc.admin1), set()))[1].add(e.article_id or "")
+            seen.setdefault(key, (Place(loc.name, loc.lat, loc.lon, loc.country, loc.admin1), set()))[1].add(
+                e.article_id or ""
+            )
     # Towns and regions first; whole countries (no first-level division) say least about where.
     ranked = sorted(seen.values(), key=lambda t: (t[0].admin1 is None, -len(t[1]), t[0].name))
     return [place for place, _ in ranked[:MAX_PLACES]]
@@ -567,9 +596,7 @@ def _paragraphs(items: list[Candidate]) -> list[Paragraph]:
     for size in sizes:
         chunk = items[i : i + size]
         i += size
-        out.append(
-            Paragraph(" ".join(c.text for c in chunk), [Citation(c.article_id, c.start, c.end) for c in chunk])
-        )
+        out.append(Paragraph(" ".join(c.text for c in chunk), [Citation(c.article_id, c.start, c.end) for c in chunk]))
     return out
 
 
@@ -634,7 +661,11 @@ def _sections(inputs: StoryInputs, chosen: list[Candidate]) -> list[Section]:
     for c in chosen:
         by_class.setdefault(c.klass, []).append(c)
     # Classes with two sentences or more get their own section (at most four); a lone sentence joins the main one.
-    kept = [k for k in sorted(by_class, key=lambda k: (-len(by_class[k]), _SECTION_ORDER.index(k))) if len(by_class[k]) >= 2 or k == main]
+    kept = [
+        k
+        for k in sorted(by_class, key=lambda k: (-len(by_class[k]), _SECTION_ORDER.index(k)))
+        if len(by_class[k]) >= 2 or k == main
+    ]
     if len(kept) == 1 and len(chosen) >= 3:
         others = [k for k in sorted(by_class, key=lambda k: (-len(by_class[k]), _SECTION_ORDER.index(k))) if k != main]
         kept += others[:1]

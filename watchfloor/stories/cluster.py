@@ -89,7 +89,9 @@ class StoryState:
         )
 
 
-def _sparse_sum(ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+def _sparse_sum(
+    ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray, keep: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Sum of two sparse vectors, pruned to the ``keep`` largest weights (ties by index), float32."""
     idx = np.concatenate([ai, bi])
     val = np.concatenate([av, bv]).astype(np.float32)
@@ -134,11 +136,21 @@ class Clusterer:
         self.merges: list[Merge] = []
         self.assignments: dict[str, str] = {}
         self._dense = np.zeros(N_FEATURES, dtype=np.float32)
+        self.add_states(stories)
+
+    def add_states(self, stories: Iterable[StoryState]) -> None:
+        """Make stored stories live (they can take reports again)."""
         for story in stories:
             story.refresh_norm()
             self.stories[story.story_id] = story
             for key in story.keys:
                 self.index.setdefault(key, set()).add(story.story_id)
+
+    def start_batch(self) -> None:
+        """Forget what the previous batch changed (it has been saved); the live stories stay."""
+        self.touched = set()
+        self.merges = []
+        self.assignments = {}
 
     # -- scoring ---------------------------------------------------------------------------------------
 
@@ -146,11 +158,18 @@ class Clusterer:
         """Similarity of a report to a story; ``text`` is the cosine of their term vectors when known."""
         p = self.params
         if text is None:
-            text = sparse_dot(report.indices, report.weights, story.c_idx, story.c_val) / story.norm if story.norm else 0.0
+            text = (
+                sparse_dot(report.indices, report.weights, story.c_idx, story.c_val) / story.norm if story.norm else 0.0
+            )
         value = self._mix(text, report.entities, story.entities)
         country = report.country
         # Only a well-attested country counts against a story: one stray place name is often a geocoding slip.
-        if country and story.countries and country not in story.countries and report.countries[country] >= p.country_evidence:
+        if (
+            country
+            and story.countries
+            and country not in story.countries
+            and report.countries[country] >= p.country_evidence
+        ):
             value -= p.country_penalty
         return value
 
@@ -293,7 +312,11 @@ class Clusterer:
         fade_keep = self._decay((last - keep.last_ts) / 3600.0)
         fade_gone = self._decay((last - gone.last_ts) / 3600.0)
         keep.c_idx, keep.c_val = _sparse_sum(
-            keep.c_idx, keep.c_val * np.float32(fade_keep), gone.c_idx, gone.c_val * np.float32(fade_gone), self.params.centroid_terms
+            keep.c_idx,
+            keep.c_val * np.float32(fade_keep),
+            gone.c_idx,
+            gone.c_val * np.float32(fade_gone),
+            self.params.centroid_terms,
         )
         keep.refresh_norm()
         keep.entities = _faded(keep.entities, fade_keep)

@@ -158,7 +158,9 @@ def band_keys_many(shingle_sets: list[np.ndarray]) -> list[list[int]]:
     return [k if shingles.size else [] for k, shingles in zip(keys, shingle_sets, strict=True)]
 
 
-_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93] * (1 + ROWS // 4), dtype=np.uint64)
+_BAND_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93] * (1 + ROWS // 4), dtype=np.uint64
+)
 _BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x632BE59BD9B4E019)
 
 

@@ -1,8 +1,8 @@
 """Clustering quality against a gold set: pairwise precision/recall/F1, purity and inverse purity.
 
 The gold file is JSONL in the corpus format with a ``"story"`` label per report. The reports go through the
-whole pipeline in a temporary store (analysis when it is available, then dedup and clustering); a copy is
-counted in the story of its canonical report.
+whole pipeline in a temporary store (analysis, then dedup and clustering), or through dedup and clustering
+alone on the text; a copy is counted in the story of its canonical report.
 """
 
 from __future__ import annotations
@@ -85,25 +85,18 @@ def predicted_labels(store: Store) -> dict[str, str]:
 
 
 def run_pipeline(store: Store, paths: list[Path], analysis: bool = True) -> bool:
-    """Ingest and process ``paths``; returns whether analysis ran (False when asked not to, or when the
-    analysis modules are not there yet)."""
+    """Ingest ``paths`` and place them in stories, after analysis unless ``analysis`` is False (text alone:
+    the gate that does not depend on the analysis components). Returns whether analysis ran."""
     from watchfloor.ingest import read_paths, store_items
+    from watchfloor.process import process_articles
     from watchfloor.stories.stage import update_stories
 
     result = store_items(store, read_paths([str(p) for p in paths]))
-    analysed = False
     if analysis:
-        try:
-            from watchfloor.process import process_articles
-
-            process_articles(store, result.new_ids)
-            analysed = True
-        except ModuleNotFoundError as exc:
-            if not (exc.name or "").startswith("watchfloor"):
-                raise
-    # Stories are placed by the pipeline's stage when it is wired in; this completes them when it is not.
-    update_stories(store, result.new_ids, [], write=False)
-    return analysed
+        process_articles(store, result.new_ids)
+    else:
+        update_stories(store, result.new_ids, [], write=False)
+    return analysis
 
 
 def evaluate_clusters(path: Path | str, db: Path | None = None, *, analysis: bool = True) -> ClusterEval:

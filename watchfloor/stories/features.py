@@ -80,7 +80,9 @@ def _given(terms: list[str]) -> list[str]:
 
 
 # Hashes lists of terms; the vectoriser itself does no tokenising (see tokens/content_terms).
-_VECTORIZER = HashingVectorizer(n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=_given, dtype=np.float32)
+_VECTORIZER = HashingVectorizer(
+    n_features=N_FEATURES, alternate_sign=False, norm=None, analyzer=_given, dtype=np.float32
+)
 
 
 def term_counts(texts: Sequence[str]) -> Any:
@@ -325,14 +327,19 @@ def sparse_dot(ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray) -
 
 
 def dict_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two sparse vectors held as dicts.
+
+    Sums use math.fsum, which is exact and so independent of the order of the items: a story's dicts have
+    one key order in memory and another once stored and read back, and the result must not differ.
+    """
     if not a or not b:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+    dot = math.fsum(v * b[k] for k, v in a.items() if k in b)
     if dot == 0.0:
         return 0.0
-    return dot / (math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values())))
+    return dot / (math.sqrt(math.fsum(v * v for v in a.values())) * math.sqrt(math.fsum(v * v for v in b.values())))
 
 
 def add_counts(target: dict[str, float], source: Iterable[tuple[str, float]]) -> None:

@@ -49,12 +49,18 @@ def _number(n: int) -> str:
     return f"{n:,}"
 
 
-_CIVILIANS = re.compile(r"\b(?:civilians?|children|child|women|residents?|patients?|worshippers|villagers|aid workers?|journalists?)\b", re.I)
-_COMBATANTS = re.compile(r"\b(?:fighters?|soldiers?|troops|combatants?|militants?|rebels?|gunmen|militiamen|members|officers?|personnel|police(?:men)?)\b", re.I)
+_CIVILIANS = re.compile(
+    r"\b(?:civilians?|children|child|women|residents?|patients?|worshippers|villagers|aid workers?|journalists?)\b",
+    re.I,
+)
+_COMBATANTS = re.compile(
+    r"\b(?:fighters?|soldiers?|troops|combatants?|militants?|rebels?|gunmen|militiamen|members|officers?|personnel|police(?:men)?)\b",
+    re.I,
+)
 _DIGIT = re.compile(r"\d")
 
 
-_COUNTED = re.compile(r"\d[\d,.]*(?:\s+(?:million|thousand|hundred))?\s+((?:[\w'-]+\s+){0,2}?[\w'-]+)")
+_COUNTED = re.compile(r"\d[\d,.]*(?:\s+(?:million|thousand|hundred))?\s+((?:[\w'-]+\s+){0,2}[\w'-]+)")
 
 
 def scope(figure: Figure) -> str:
@@ -81,7 +87,9 @@ def reconcile(figures: Iterable[Figure]) -> list[ReconciledFigure]:
             continue
         by_kind.setdefault((figure.kind, scope(figure)), []).append((figure, bounds))
     out = []
-    for kind, who in sorted(by_kind, key=lambda k: (_KIND_ORDER.index(k[0]) if k[0] in _KIND_ORDER else len(_KIND_ORDER), k)):
+    for kind, who in sorted(
+        by_kind, key=lambda k: (_KIND_ORDER.index(k[0]) if k[0] in _KIND_ORDER else len(_KIND_ORDER), k)
+    ):
         items = sorted(by_kind[(kind, who)], key=lambda fb: (fb[0].date or "", fb[0].article_id or "", fb[0].start))
         low = min(b[0] for _, b in items)
         high = max(b[1] for _, b in items)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -58,7 +59,11 @@ def country_name(iso3: str) -> str:
 # much one event of the kind says about what a situation is: a town changing hands defines an offensive more
 # than the strikes that come with it.
 _KINDS: list[tuple[str, tuple[str, ...], float]] = [
-    ("offensive", ("Battles/Non-state actor overtakes territory", "Strategic developments/Non-violent transfer of territory"), 3.0),
+    (
+        "offensive",
+        ("Battles/Non-state actor overtakes territory", "Strategic developments/Non-violent transfer of territory"),
+        3.0,
+    ),
     ("counteroffensive", ("Battles/Government regains territory",), 3.0),
     ("fighting", ("Battles/Armed clash",), 1.5),
     ("air and missile strikes", ("Explosions/Remote violence/",), 1.0),
@@ -72,7 +77,7 @@ _KINDS: list[tuple[str, tuple[str, ...], float]] = [
 
 
 def development_kind(event_kinds: dict[str, float], actor_types: dict[str, float]) -> str:
-    """"rebel offensive", "air and missile strikes", ...; "developments" when no event says more."""
+    """ "rebel offensive", "air and missile strikes", ...; "developments" when no event says more."""
     totals: dict[str, float] = {}
     for kind, count in event_kinds.items():
         for label, prefixes, salience in _KINDS:
@@ -106,7 +111,9 @@ def month_span(first_ts: float, last_ts: float) -> str:
     return f"{a.strftime('%b %Y')}-{b.strftime('%b %Y')}"
 
 
-def situation_name(theatre: str, event_kinds: dict[str, float], actor_types: dict[str, float], first_ts: float, last_ts: float) -> str:
+def situation_name(
+    theatre: str, event_kinds: dict[str, float], actor_types: dict[str, float], first_ts: float, last_ts: float
+) -> str:
     return f"{country_name(theatre)}: {development_kind(event_kinds, actor_types)}, {month_span(first_ts, last_ts)}"
 
 
@@ -149,12 +156,14 @@ def update_situations(
     before: dict[str, Profile],
     after: dict[str, StoryState],
     absorbed: list[str],
+    live: dict[str, StoryState] | None = None,
 ) -> dict[str, str | None]:
     """Place changed stories in situations; returns story id -> situation id for every story in ``after``.
 
     ``before`` holds the profile each changed story had when loaded (absent for new stories), ``after`` the
     stories as they are now, ``absorbed`` the ids merged away (their profile leaves their situation).
-    Sets ``situation_id`` on the states in ``after``; the caller saves them.
+    Sets ``situation_id`` on the states in ``after``; the caller saves them. States in ``live`` (stories the
+    caller keeps in memory) follow when their situation is merged into another, as the stored rows do.
     """
     loaded: dict[str, sql.SituationRow] = {}
     deleted: set[str] = set()
@@ -217,14 +226,16 @@ def update_situations(
                 for sid, value in result.items():
                     if value == other.id:
                         result[sid] = target.id
-                for state in after.values():
+                for state in itertools.chain(after.values(), (live or {}).values()):
                     if state.situation_id == other.id:
                         state.situation_id = target.id
                 deleted.add(other.id)
                 redirect[other.id] = target.id
                 sql.delete_situation(conn, other.id)
         else:
-            target = sql.SituationRow(situation_id_for(theatre, story.story_id), "", theatre, story.first_ts, story.last_ts, {})
+            target = sql.SituationRow(
+                situation_id_for(theatre, story.story_id), "", theatre, story.first_ts, story.last_ts, {}
+            )
             loaded[target.id] = target
         _add(target.data.setdefault("event_kinds", {}), story.event_kinds, 1.0)
         _add(target.data.setdefault("actor_types", {}), story.actor_types, 1.0)

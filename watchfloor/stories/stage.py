@@ -10,6 +10,7 @@ store, so a crash between the two steps is repaired by the next run.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,16 +80,19 @@ def update_stories(
     ordered = _order(store, todo)
     touched: set[str] = set(touched_story_ids)
     started = time.perf_counter()
-    for offset in range(0, len(ordered), CLUSTER_BATCH):
-        chunk = ordered[offset : offset + CLUSTER_BATCH]
-        touched_now, absorbed = _cluster_batch(store, chunk, params, stats)
-        touched |= touched_now
-        touched -= absorbed
+    if ordered:
+        session = _resume_session(store, params)
+        for offset in range(0, len(ordered), CLUSTER_BATCH):
+            chunk = ordered[offset : offset + CLUSTER_BATCH]
+            touched_now, absorbed = _cluster_batch(store, chunk, params, stats, session)
+            touched |= touched_now
+            touched -= absorbed
+        _keep_session(store, session)
     stats.seconds_cluster += time.perf_counter() - started
     # Stories whose article a crash left unwritten are written now too.
     dirty = sql.dirty_story_ids(conn)
     touched |= set(dirty)
-    existing = set(sql.load_states(conn, sorted(touched)))
+    existing = sql.existing_stories(conn, sorted(touched))
     result = sorted(existing)
     if write:
         started = time.perf_counter()
@@ -114,8 +118,49 @@ def _load_df(store: Store, key: str) -> DocumentFrequencies:
     return DocumentFrequencies.from_bytes(blob, int(n.decode()))
 
 
+@dataclass(slots=True)
+class _Session:
+    """What clustering keeps in memory from one chunk of reports to the next, and from one call to the next.
+
+    Everything here was also saved at the end of the previous chunk, so keeping it equals reading it back
+    (stories are compared through order-independent sums); it only saves the reading.
+    """
+
+    clusterer: Clusterer | None = None
+    terms: DocumentFrequencies | None = None
+    entities: DocumentFrequencies | None = None
+    token: bytes | None = None  # written with each commit; see _SESSIONS
+
+
+# The last sessions of this process, by database file: (the token the store held after the session's last
+# commit, the session). A later call reuses a session only while the store still holds that token, that is
+# while nothing else has written clustering state since (another process, a rebuild).
+_SESSIONS: dict[str, tuple[bytes, _Session]] = {}
+_SESSION_KEY = "session"
+_MAX_SESSIONS = 2
+
+
+def _resume_session(store: Store, params: ClusterParams) -> _Session:
+    key = str(store.path.resolve())
+    cached = _SESSIONS.pop(key, None)
+    token = sql.get_state_blob(store.conn, _SESSION_KEY)
+    if cached is not None and token is not None and cached[0] == token:
+        session = cached[1]
+        if session.clusterer is None or session.clusterer.params == params:
+            return session
+    return _Session()
+
+
+def _keep_session(store: Store, session: _Session) -> None:
+    if session.token is None:
+        return
+    while len(_SESSIONS) >= _MAX_SESSIONS:
+        del _SESSIONS[next(iter(_SESSIONS))]
+    _SESSIONS[str(store.path.resolve())] = (session.token, session)
+
+
 def _cluster_batch(
-    store: Store, ordered: list[tuple[float, str]], params: ClusterParams, stats: StageStats
+    store: Store, ordered: list[tuple[float, str]], params: ClusterParams, stats: StageStats, session: _Session
 ) -> tuple[set[str], set[str]]:
     conn = store.conn
     ids = [i for _, i in ordered]
@@ -139,9 +184,7 @@ def _cluster_batch(
 
     def load_docs(wanted: list[str]) -> dict[str, DedupDoc]:
         found = sql.load_reports(conn, wanted)
-        return {
-            a: DedupDoc(a, report_ts(r.date, r.ingested_at), shingle_hashes(r.text)) for a, r in found.items()
-        }
+        return {a: DedupDoc(a, report_ts(r.date, r.ingested_at), shingle_hashes(r.text)) for a, r in found.items()}
 
     finder = DuplicateFinder(stored_bands, load_docs, canonical_of)
     finder.prefetch(docs)
@@ -161,14 +204,19 @@ def _cluster_batch(
     clock = time.process_time()
     analyses = sql.load_analyses(conn, canonical_ids)
     features = build_features([(i, tokens(rows[i].title or ""), words[i], ts_of[i]) for i in canonical_ids], analyses)
-    frequencies = _load_df(store, _DF_KEY)
-    entity_frequencies = _load_df(store, _EDF_KEY)
+    if session.terms is None or session.entities is None:
+        session.terms, session.entities = _load_df(store, _DF_KEY), _load_df(store, _EDF_KEY)
+    frequencies, entity_frequencies = session.terms, session.entities
     window = params.window_hours * 3600.0
-    live: list[StoryState] = []
+    if session.clusterer is None:
+        session.clusterer = Clusterer((), params)
+    clusterer = session.clusterer
+    clusterer.start_batch()
     if features:
-        live = sql.load_live_states(conn, features[0].ts - window, features[-1].ts + window)
-    before = {s.story_id: Profile.of(s) for s in live}
-    clusterer = Clusterer(live, params)
+        clusterer.evict_before(features[0].ts)  # saved already: nothing of this chunk touched them
+        live_ids = sql.live_story_ids(conn, features[0].ts - window, features[-1].ts + window)
+        clusterer.add_states(sql.load_states(conn, [i for i in live_ids if i not in clusterer.stories]).values())
+    before = {sid: Profile.of(s) for sid, s in clusterer.stories.items()}
     stats.phases["load"] = stats.phases.get("load", 0.0) + time.process_time() - clock
     clock = time.process_time()
     evicted: dict[str, StoryState] = {}
@@ -201,18 +249,19 @@ def _cluster_batch(
         for merge in clusterer.merges:
             sql.merge_story_rows(tx, merge.absorbed, merge.into)
         sql.add_story_articles(tx, ((f.article_id, clusterer.assignments[f.article_id], f.ts) for f in features))
-        update_situations(tx, before, after, sorted(absorbed))
+        update_situations(tx, before, after, sorted(absorbed), live=clusterer.stories)
         sql.save_states(tx, after.values())
         sql.set_situations(tx, ((s.situation_id, s.story_id) for s in after.values()))
         sql.set_state_blob(tx, _DF_KEY, frequencies.to_bytes())
         sql.set_state_blob(tx, _EDF_KEY, entity_frequencies.to_bytes())
         sql.set_state_blob(tx, _NDOCS_KEY, str(frequencies.n_docs).encode())
+        session.token = os.urandom(12)
+        sql.set_state_blob(tx, _SESSION_KEY, session.token)
+        # A copy changes its canonical's story (its duplicates, its "updated"): that story is rewritten too.
+        copy_stories = set(sql.stories_of(tx, [c for _, c, _ in copies]).values())
+        sql.mark_dirty(tx, sorted(copy_stories))
     stats.phases["write"] = stats.phases.get("write", 0.0) + time.process_time() - clock
-    touched |= set(after)
-    # Copies change their canonical's story (its duplicates and "updated"), so it is rewritten too.
-    copy_targets = [c for _, c, _ in copies]
-    touched |= set(sql.stories_of(conn, copy_targets).values())
-    return touched, absorbed
+    return touched | set(after) | copy_stories, absorbed
 
 
 # -- writing story articles ---------------------------------------------------------------------------------
@@ -262,7 +311,9 @@ def story_inputs(store: Store, story_ids: Sequence[str]) -> list[StoryInputs]:
         state = states[sid]
         ids = [a for a, _ in members.get(sid, [])]
         reports = [
-            SourceReport(a, r.title, r.text, r.date, report_ts(r.date, r.ingested_at), r.outlet, r.url, analyses.get(a, {}))
+            SourceReport(
+                a, r.title, r.text, r.date, report_ts(r.date, r.ingested_at), r.outlet, r.url, analyses.get(a, {})
+            )
             for a in to_read[sid]
             if (r := rows.get(a)) is not None
         ]
