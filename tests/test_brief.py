@@ -84,8 +84,9 @@ def test_json_has_exactly_the_brief_format(syria_json: dict[str, object], syria_
     seen: set[str] = set()
     for story in stories:
         assert list(story) == STORY_KEYS
+        wanted = {"id", "kind", "statement", "likelihood", "probability", "confidence", "evidence"}
         for implication in story["implications"]:
-            assert {"id", "kind", "statement", "likelihood", "probability", "confidence", "evidence"} <= set(implication)
+            assert wanted <= set(implication)
         assert not set(story["article_ids"]) & set(story["duplicates"])
         seen.update(story["article_ids"])
         seen.update(story["duplicates"])

@@ -57,6 +57,8 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commit.
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            # 256 MB of page cache: clustering's index lookups at 100k+ reports spend far less time in I/O.
+            self.conn.execute("PRAGMA cache_size = -262144")
             self.migrate()
         elif self.schema_version() < len(migrations()):
             raise StoreError(f"database {self.path} is at schema {self.schema_version()}; open it read-write to migrate")

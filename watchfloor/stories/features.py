@@ -209,33 +209,21 @@ def weigh(features: ReportFeatures, terms: DocumentFrequencies, entities: Docume
         entities.add(np.unique(slots))
 
 
-def build_features(
-    rows: Sequence[tuple[str, list[str], list[str], float]],
-    analyses: dict[str, dict[str, Any]],
-) -> list[ReportFeatures]:
-    """Features of (article id, title tokens, text tokens, ts) rows; hashed in one call for speed."""
-    if not rows:
-        return []
-    # The title counts twice: it is the outlet's own summary of what the report is about.
-    matrix = term_matrix([content_terms(title) * 2 + content_terms(body) for _, title, body, _ in rows])
-    matrix.sort_indices()
-    out = []
-    for i, (article_id, _title, _body, ts) in enumerate(rows):
-        lo, hi = matrix.indptr[i], matrix.indptr[i + 1]
-        entities, countries, kinds, actor_types = analysis_keys(analyses.get(article_id))
-        out.append(
-            ReportFeatures(
-                article_id=article_id,
-                ts=ts,
-                counts_indices=matrix.indices[lo:hi].astype(np.int32),
-                counts_values=matrix.data[lo:hi].astype(np.float32),
-                entities=entities,
-                countries=countries,
-                event_kinds=kinds,
-                actor_types=actor_types,
-            )
-        )
-    return out
+def report_features(
+    article_id: str, ts: float, indices: np.ndarray, counts: np.ndarray, analysis: dict[str, Any] | None
+) -> ReportFeatures:
+    """Features of one report from its hashed term counts (see ``watchfloor.stories.prepare``) and analysis."""
+    entities, countries, kinds, actor_types = analysis_keys(analysis)
+    return ReportFeatures(
+        article_id=article_id,
+        ts=ts,
+        counts_indices=indices,
+        counts_values=counts,
+        entities=entities,
+        countries=countries,
+        event_kinds=kinds,
+        actor_types=actor_types,
+    )
 
 
 def analysis_keys(

@@ -20,9 +20,10 @@ from watchfloor.store import Store
 from watchfloor.store import stories as sql
 from watchfloor.stories.article import SourceReport, StoryInputs, reports_to_read, write_story
 from watchfloor.stories.cluster import DEFAULT_PARAMS, Clusterer, ClusterParams, StoryState
-from watchfloor.stories.dedup import DedupDoc, DuplicateFinder, band_keys_many, shingle_hashes, shingles_of
-from watchfloor.stories.features import DocumentFrequencies, build_features, parse_ts, tokens, weigh
+from watchfloor.stories.dedup import DedupDoc, DuplicateFinder, shingle_hashes
+from watchfloor.stories.features import DocumentFrequencies, parse_ts, report_features, weigh
 from watchfloor.stories.figures import ReconciledFigure
+from watchfloor.stories.prepare import prepare_batch
 from watchfloor.stories.situations import Profile, update_situations
 
 CLUSTER_BATCH = 5000  # reports clustered per transaction
@@ -170,11 +171,11 @@ def _cluster_batch(
 
     # 1. copies
     clock = time.process_time()
-    words = {i: tokens(rows[i].text) for i in ids}
-    shingle_sets = [shingles_of(words[i]) for i in ids]
+    prepared = prepare_batch(store.path, [(i, rows[i].title, rows[i].text) for i in ids])
+    terms = {i: (prepared.term_indices[n], prepared.term_counts[n]) for n, i in enumerate(prepared.ids)}
     docs = [
         DedupDoc(i, ts_of[i], shingles, bands)
-        for i, shingles, bands in zip(ids, shingle_sets, band_keys_many(shingle_sets), strict=True)
+        for i, shingles, bands in zip(prepared.ids, prepared.shingles, prepared.bands, strict=True)
     ]
     stats.phases["shingles"] = stats.phases.get("shingles", 0.0) + time.process_time() - clock
     clock = time.process_time()
@@ -203,7 +204,7 @@ def _cluster_batch(
     # 2. stories
     clock = time.process_time()
     analyses = sql.load_analyses(conn, canonical_ids)
-    features = build_features([(i, tokens(rows[i].title or ""), words[i], ts_of[i]) for i in canonical_ids], analyses)
+    features = [report_features(i, ts_of[i], terms[i][0], terms[i][1], analyses.get(i)) for i in canonical_ids]
     if session.terms is None or session.entities is None:
         session.terms, session.entities = _load_df(store, _DF_KEY), _load_df(store, _EDF_KEY)
     frequencies, entity_frequencies = session.terms, session.entities
