@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,24 +25,6 @@ STORY_KEYS = [
 ]  # fmt: skip
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shared_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One gazetteer index for the whole test session (building it takes about 20 s), found through
-    WATCHFLOOR_GAZETTEER. The isolated home of each test would otherwise build its own."""
-    from watchfloor.kb.gazetteer_build import build_gazetteer
-
-    path = tmp_path_factory.getbasetemp() / "shared-gazetteer" / "gazetteer.sqlite"
-    if not path.exists():
-        build_gazetteer(path)
-    previous = os.environ.get("WATCHFLOOR_GAZETTEER")
-    os.environ["WATCHFLOOR_GAZETTEER"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("WATCHFLOOR_GAZETTEER", None)
-    else:
-        os.environ["WATCHFLOOR_GAZETTEER"] = previous
 
 
 def _app() -> typer.Typer:
