@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEV_INSTALLED := $(VENV)/.dev-installed
 
-.PHONY: demo test setup kb lint bench clean
+.PHONY: demo test setup kb lint bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ demo: $(GAZETTEER_BUILT) $(VENDOR)
 
 test: $(DEV_INSTALLED) $(GAZETTEER_BUILT) $(VENDOR)
 	$(BIN)/python -m pytest -q
+
+# Speed is measured here, never in tests: results go to benchmarks/RESULTS.md with the machine described.
+bench: $(DEV_INSTALLED) $(GAZETTEER_BUILT)
+	$(BIN)/python benchmarks/run.py
+
+bench-full: $(DEV_INSTALLED) $(GAZETTEER_BUILT)
+	$(BIN)/python benchmarks/run.py --sizes 10k,100k,1m
 
 lint: $(DEV_INSTALLED)
 	$(BIN)/ruff check watchfloor tests
