@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from watchfloor.errors import InputError
 from watchfloor.ingest.watch import WatchConfig, config_from_dict, fetch_urls, load_config, run_watch
 from watchfloor.store import Store
-from watchfloor.store.feeds import feed_state
+from watchfloor.store.feeds import feed_state, utc_now
 
 FAST: dict[str, Any] = {
     "allow_private": True,
@@ -160,6 +160,26 @@ def test_later_polls_are_conditional_and_never_refetch_seen_pages(local_server: 
         assert local_server.hits(f"/articles/{n}?utm_source=rss&utm_medium=feed") == 1
     assert local_server.hits("/articles/8") == 1
     assert local_server.hits("/robots.txt") == 2  # once per run: cached per site
+
+
+def test_seen_entries_the_feed_no_longer_lists_are_dropped_after_the_retention(
+    local_server: LocalServer, db_path: Path
+) -> None:
+    atom = config(local_server, [{"url": "/atom.xml", "name": "Atom", "interval": 0.0005}])  # no ETag: full polls
+    feed_url = local_server.url("/atom.xml")
+    with Store(db_path) as store:
+        watch(store, atom, max_polls=1)
+        keys = [r[0] for r in store.conn.execute("SELECT entry_key FROM feed_entries ORDER BY entry_key")]
+        assert len(keys) == 3
+        store.conn.execute("UPDATE feed_entries SET first_seen = '2020-01-01T00:00:00Z' WHERE entry_key = ?", (keys[0],))
+        store.conn.executemany(
+            "INSERT INTO feed_entries (feed_url, entry_key, article_id, first_seen) VALUES (?, ?, NULL, ?)",
+            [(feed_url, "gone-long-ago", "2020-01-01T00:00:00Z"), (feed_url, "gone-yesterday", utc_now())],
+        )
+        lines, _, _ = watch(store, atom, max_polls=1)
+        assert lines == ["feed Atom: 3 entries, 0 new"]  # the old but still listed entry is not fetched again
+        left = {r[0] for r in store.conn.execute("SELECT entry_key FROM feed_entries")}
+    assert left == {*keys, "gone-yesterday"}
 
 
 def test_bad_sources_each_get_one_reason_and_never_stop_the_others(local_server: LocalServer, db_path: Path) -> None:

@@ -307,6 +307,7 @@ class PollOutcome:
     entries: int = 0
     articles: list[Article] = field(default_factory=list)
     seen: list[tuple[str, str | None]] = field(default_factory=list)  # (entry key, article id)
+    listed: list[str] | None = None  # every entry key of the feed document, once it was parsed
     page_failures: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
@@ -437,7 +438,8 @@ class Poller:
 
     def _entries(self, feed: FeedSource, entries: list[FeedEntry], outlet: str | None, outcome: PollOutcome) -> None:
         store = self.reads.get()
-        seen = seen_entry_keys(store, feed.url, (e.key for e in entries))
+        outcome.listed = [e.key for e in entries]
+        seen = seen_entry_keys(store, feed.url, outcome.listed)
         fresh = [e for e in entries if e.key not in seen]
         by_link = {e.key: article_id(url=e.link, text="") for e in fresh if e.link}
         known = known_article_ids(store, by_link.values())
@@ -715,7 +717,7 @@ class Watcher:
             delay = feed.interval_min * 60
         state.last_status = describe(outcome)[:500]
         state.next_poll = _utc_in(delay)
-        save_poll(self.store, state, outcome.seen)
+        save_poll(self.store, state, outcome.seen, outcome.listed if outcome.status == "ok" else None)
         return delay, fresh
 
     def _failure_delay(self, feed: FeedSource, failures: int, retry_after: float | None) -> float:

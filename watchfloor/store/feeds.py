@@ -42,8 +42,23 @@ def feed_state(store: Store, url: str) -> FeedState | None:
     return FeedState(**{c: row[c] for c in _COLUMNS}) if row else None
 
 
-def save_poll(store: Store, state: FeedState, seen: Sequence[tuple[str, str | None]] = ()) -> None:
-    """Store a feed's state and the entries this poll handled, in one transaction."""
+# Seen-entry rows are kept this long after the feed stops listing them. Feeds list recent entries only, so a
+# key gone from the listing for this long will not come back; if it did, the page is fetched once more and the
+# article's stable id keeps it from being stored twice.
+ENTRY_RETENTION_DAYS = 30
+
+
+def save_poll(
+    store: Store,
+    state: FeedState,
+    seen: Sequence[tuple[str, str | None]] = (),
+    listed: Sequence[str] | None = None,
+) -> None:
+    """Store a feed's state and the entries this poll handled, in one transaction.
+
+    ``listed`` is every entry key the feed document holds now. When given, seen-entry rows the feed no longer
+    lists and first saw more than ``ENTRY_RETENTION_DAYS`` ago are dropped, so the table does not grow forever.
+    """
     with store.transaction() as conn:
         conn.execute(
             f"INSERT INTO feeds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -51,6 +66,23 @@ def save_poll(store: Store, state: FeedState, seen: Sequence[tuple[str, str | No
             tuple(getattr(state, c) for c in _COLUMNS),
         )
         _insert_entries(conn, state.url, seen)
+        if listed is not None:
+            _prune_entries(conn, state.url, listed)
+
+
+def _prune_entries(conn: sqlite3.Connection, feed_url: str, listed: Sequence[str]) -> int:
+    cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(days=ENTRY_RETENTION_DAYS)).replace(tzinfo=None)
+    stale = [
+        key
+        for (key,) in conn.execute(
+            "SELECT entry_key FROM feed_entries WHERE feed_url = ? AND first_seen < ?",
+            (feed_url, cutoff.isoformat(timespec="seconds") + "Z"),
+        )
+    ]
+    keep = set(listed)
+    gone = [(feed_url, key) for key in stale if key not in keep]
+    conn.executemany("DELETE FROM feed_entries WHERE feed_url = ? AND entry_key = ?", gone)
+    return len(gone)
 
 
 def save_entries(store: Store, feed_url: str, seen: Sequence[tuple[str, str | None]]) -> None:
