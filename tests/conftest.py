@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,24 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("WATCHFLOOR_HOME", str(home))
     monkeypatch.delenv("WATCHFLOOR_DB", raising=False)
     return home
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The dashboard tests' hand-built store (tests/web_sample.py), one per test module."""
+    from web_sample import build_sample
+
+    return build_sample(tmp_path_factory.mktemp("web") / "web.db")
+
+
+@pytest.fixture(scope="module")
+def client(sample: Any) -> Any:
+    """A test client of the web app over ``sample``."""
+    from fastapi.testclient import TestClient
+
+    from watchfloor.web.app import create_app
+
+    return TestClient(create_app(sample.db))
 
 
 @pytest.fixture

@@ -9,20 +9,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_sample import HAMA, Sample, build_sample
+from web_sample import HAMA, Sample
 
 from watchfloor.report.json import render_json
-from watchfloor.web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
-    return build_sample(tmp_path_factory.mktemp("web") / "web.db")
-
-
-@pytest.fixture(scope="module")
-def client(sample: Sample) -> TestClient:
-    return TestClient(create_app(sample.db))
 
 
 def test_healthz_reports_counts(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_sample import Sample, build_sample
+from web_sample import Sample
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +31,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
-    return build_sample(tmp_path_factory.mktemp("web") / "web.db")
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,6 @@ from watchfloor.web.app import create_app
 from watchfloor.web.vendor import convert_outlines, unwrap_ring
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
-    return build_sample(tmp_path_factory.mktemp("web") / "web.db")
-
-
-@pytest.fixture(scope="module")
-def client(sample: Sample) -> TestClient:
-    return TestClient(create_app(sample.db))
-
-
 def hrefs(page: str, css_class: str) -> list[str]:
     return [html.unescape(h) for h in re.findall(rf'<a class="{css_class}" href="([^"]+)"', page)]
 

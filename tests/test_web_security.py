@@ -10,7 +10,7 @@ import pytest
 import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from web_sample import Sample, build_sample
+from web_sample import Sample
 
 from watchfloor.cli import serve_cmd
 from watchfloor.errors import InputError
@@ -21,16 +21,6 @@ from watchfloor.web.security import content_security_policy
 WEB = Path(__file__).resolve().parents[1] / "watchfloor" / "web"
 HOSTILE_PAGES = ["/stories/st-evil", "/articles/a3", "/articles/a3?start=0&end=60", "/", "/events", "/search?q=convoy",
                  "/situations/sit-syria", "/scorecard"]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
-    return build_sample(tmp_path_factory.mktemp("web") / "web.db")
-
-
-@pytest.fixture(scope="module")
-def client(sample: Sample) -> TestClient:
-    return TestClient(create_app(sample.db))
 
 
 def live_markup(page: str) -> list[str]:
