@@ -571,3 +571,94 @@ def test_speaker_matching_is_lenient_about_possessives() -> None:
     assert speaker_matches("junta spokesman", ["junta's spokesman"])
     assert speaker_matches("Rapid Support Forces", ["RSF", "Rapid Support Forces"])
     assert not speaker_matches("Omar Haddad", ["Aisha Musa"])
+
+
+# -- broader phrasing, non-events and the classifier as arbiter ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Teachers downed tools across Omdurman to demand unpaid salaries.", "Peaceful protest"),
+        ("Students formed a human chain around the campus to oppose the fee rise.", "Peaceful protest"),
+        ("Gunmen seized 40 pupils from a boarding school near Omdurman.", "Abduction/forced disappearance"),
+        ("Bomb disposal experts made safe a rusting wartime shell found near a school.", "Disrupted weapons use"),
+        ("Both sides inked a three-month truce in Jeddah.", "Agreement"),
+        ("Rebels traded gunfire with soldiers outside Omdurman.", "Armed clash"),
+        ("Peacekeepers handed the camp to the army, which took possession of it on Monday.",
+         "Non-violent transfer of territory"),
+        ("The army withdrew from the town overnight and the rebels walked in at dawn.",
+         "Non-violent transfer of territory"),
+        ("An explosive charge hidden in a rubbish bin went off near the bus station.", "Remote explosive/landmine/IED"),
+        ("Relatives say the activist was taken by plainclothes agents and his whereabouts remain unknown.",
+         "Abduction/forced disappearance"),
+    ],
+)
+def test_broader_phrasing(extractor: EventExtractor, sentence: str, expected: str) -> None:
+    assert extractor.classify_sentence(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Film review: a documentary follows a family that fled the shelling of Omdurman.",
+        "Interview: a surgeon on two years of treating victims of air strikes.",
+        "In 2011, government troops shelled the town for weeks.",
+        "The central bank raised its key rate to 20 percent, citing inflation.",
+        "Rwandans began a week of mourning to mark 30 years since the genocide.",
+    ],
+)
+def test_features_history_anniversaries_and_markets_are_not_events(extractor: EventExtractor, sentence: str) -> None:
+    assert extractor.classify_sentence(sentence) is None
+
+
+def test_an_anniversary_protest_is_still_a_protest(extractor: EventExtractor) -> None:
+    sentence = "Police fired tear gas at crowds marking the anniversary of the uprising in Omdurman."
+    assert extractor.classify_sentence(sentence) == "Protest with intervention"
+
+
+class FixedModel:
+    """A stand-in classifier that always gives the same answer."""
+
+    def __init__(self, label: str, probability: float) -> None:
+        self.label = label
+        self.probability = probability
+
+    def predict(self, text: str) -> tuple[str, float]:
+        return self.label, self.probability
+
+
+@pytest.mark.parametrize(
+    ("label", "probability", "expected"),
+    [
+        ("Peaceful protest", 0.9, "Peaceful protest"),  # the runner-up, and the classifier is sure: it wins
+        ("Peaceful protest", 0.2, "Violent demonstration"),  # not sure enough: the rules stand
+        ("Armed clash", 0.9, "Violent demonstration"),  # not one of the rules' two choices: the rules stand
+    ],
+)
+def test_the_classifier_breaks_near_ties_in_the_lede(label: str, probability: float, expected: str) -> None:
+    extractor = EventExtractor(StubResources(KB))
+    extractor._model = FixedModel(label, probability)  # type: ignore[assignment]
+    # The rules score this sentence Violent demonstration first and Peaceful protest a close second.
+    events = extractor(make_doc("Soldiers and protesters clashed in Omdurman."))
+    assert events[0].sub_event_type == expected
+
+
+def test_the_classifier_does_not_overrule_a_clear_decision() -> None:
+    extractor = EventExtractor(StubResources(KB))
+    extractor._model = FixedModel("Protest with intervention", 0.99)  # type: ignore[assignment]
+    # Peaceful protest scores about twice Protest with intervention here: not a near tie.
+    events = extractor(make_doc("Protesters gathered outside the ministry in Omdurman and police dispersed them."))
+    assert events[0].sub_event_type == "Peaceful protest"
+
+
+def test_a_later_sentence_of_the_same_type_does_not_displace_the_lede(extractor: EventExtractor) -> None:
+    text = (
+        "Floods in Sudan have killed 40 people since August, officials said. "
+        "Torrential rain made the Nile burst its banks and floodwaters inundated homes in Omdurman."
+    )
+    doc = make_doc(text, figures=[killed_at(text, "40 people", 40)])
+    events = extractor(doc)
+    assert events[0].sub_event_type == "Natural disaster"
+    assert events[0].evidence.text.startswith("Floods in Sudan")
+    assert events[0].fatalities == 40
