@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from assess_samples import PLACES, REPORTS, article, figure, sources, strike
@@ -120,3 +121,149 @@ def test_activity_is_measured_against_the_sides_own_baseline(kb: ActorKB) -> Non
     assert act.ratio is not None and act.ratio > 2
     quiet = _situation(kb, ["a1"], "2024-12-06T23:00:00Z", events=events[:2]).activity["state:RUS"]
     assert quiet.recent_events == 0 and quiet.ratio is not None and quiet.ratio < 1
+
+
+# -- reading each report once ---------------------------------------------------------------------------------
+
+
+def _facts(sit) -> dict:
+    """Everything a situation holds that judgments read, as plain data."""
+    data = sit.to_dict()
+    data["signals"] = [s.to_dict() for s in sit.signals]
+    data["merged"], data["mentions"] = dict(sit.merged), dict(sit.mentions)
+    return data
+
+
+def test_a_situation_built_again_from_reports_read_before_is_the_same(kb: ActorKB) -> None:
+    keys = ["a1", "a2", "a3", "a4"]
+    shared = sources(keys, kb)
+    # Read first with fewer reports known (another folding of sides), then with all of them.
+    early = build_situation("SYR", [], [], shared, kb=kb, as_of="2024-11-30T23:00:00Z")
+    first = build_situation("SYR", [], [], shared, kb=kb, as_of="2024-12-08T23:00:00Z")
+    # The same reports under another theatre: what is kept on a report is kept per theatre.
+    build_situation("TUR", [], [], shared, kb=kb, as_of="2024-12-08T23:00:00Z")
+    again = build_situation("SYR", [], [], shared, kb=kb, as_of="2024-12-08T23:00:00Z")
+    earlier = build_situation("SYR", [], [], shared, kb=kb, as_of="2024-12-01T23:00:00Z")
+    assert any(doc.memo for doc in shared)
+    assert _facts(again) == _facts(first) == _facts(build_situation("SYR", [], [], sources(keys, kb), kb=kb, as_of="2024-12-08T23:00:00Z"))
+    assert _facts(earlier) == _facts(build_situation("SYR", [], [], sources(keys, kb), kb=kb, as_of="2024-12-01T23:00:00Z"))
+    assert _facts(early) == _facts(build_situation("SYR", [], [], sources(keys, kb), kb=kb, as_of="2024-11-30T23:00:00Z"))
+    assert first.control and first.signals and _facts(earlier) != _facts(first) and _facts(early) != _facts(earlier)
+
+
+@pytest.fixture(scope="module")
+def pipeline_store(tmp_path_factory: pytest.TempPathFactory):
+    """The Syria sample reports through analysis and stories (not judgments) in a fresh store."""
+    from conftest import CORPUS
+
+    from watchfloor.ingest import read_paths, store_items
+    from watchfloor.models import Article
+    from watchfloor.process import analyze_articles
+    from watchfloor.store import Store
+    from watchfloor.stories.stage import update_stories
+
+    store = Store(tmp_path_factory.mktemp("situation") / "s.db")
+    items = [a for a in read_paths([str(CORPUS / "syria.jsonl")]) if isinstance(a, Article)]
+    new = store_items(store, iter(items)).new_ids
+    analyze_articles(store, new)
+    update_stories(store, new, [])
+    yield store
+    store.close()
+
+
+def _inputs(store, until: str) -> tuple:
+    from watchfloor.situation.load import load_theatre
+
+    inputs = load_theatre(store, "SYR", until)
+    docs = [(d.id, d.canonical_id, len(d.actors), len(d.places)) for d in inputs.sources]
+    return docs, [e.to_json() for e in inputs.events], [f.to_json() for f in inputs.figures]
+
+
+def test_theatre_inputs_read_from_the_process_cache_match_a_fresh_read(pipeline_store) -> None:
+    from watchfloor.situation import load
+
+    load._caches.pop(pipeline_store, None)
+    cold = _inputs(pipeline_store, "2024-12-09")
+    warm = _inputs(pipeline_store, "2024-12-09")
+    assert cold == warm and cold[0] and cold[1] and cold[2]
+    # An earlier cut-off, served entirely from the cache, equals a fresh read of the same cut-off.
+    cached_early = _inputs(pipeline_store, "2024-12-02")
+    load._caches.pop(pipeline_store, None)
+    assert _inputs(pipeline_store, "2024-12-02") == cached_early
+    assert len(cached_early[0]) < len(cold[0])
+
+
+def test_a_report_analysed_again_is_read_again(pipeline_store) -> None:
+    from watchfloor.process import AnalysisRow, write_analyses
+    from watchfloor.situation import load
+    from watchfloor.store.stories import load_analyses
+
+    before = _inputs(pipeline_store, "2024-12-09")
+    target = next(e for e in before[1] if '"article_id"' in e)
+    article_id = Event.from_json(target).article_id
+    record = load_analyses(pipeline_store.conn, [article_id])[article_id]
+    # The same article analysed again, now with no events, no figures and no actors.
+    write_analyses(pipeline_store, [AnalysisRow(article_id, "en", {**record, "actors": []}, [], [])])
+    after = _inputs(pipeline_store, "2024-12-09")
+    assert not any(Event.from_json(e).article_id == article_id for e in after[1])
+    assert len(after[1]) < len(before[1])
+    load._caches.pop(pipeline_store, None)
+    assert _inputs(pipeline_store, "2024-12-09") == after
+
+
+# -- faster cue patterns --------------------------------------------------------------------------------------
+
+_LOOKAHEAD = re.compile(r"^(\(\?[aiLmsux]+\))?\(\?=\[(?:\\.|[^\]\\])*\]\)")
+
+
+def _cue_patterns() -> list[re.Pattern[str]]:
+    from watchfloor.situation import lexicon, state
+
+    out = [*lexicon.SIGNALS.values(), lexicon.HEDGE, lexicon.NEGATION, lexicon.DISRUPTION, lexicon.FORCES]
+    out += [rx for _, _, rx in lexicon.ECONOMIC_CHANNELS] + [rx for _, rx in lexicon.DISASTER_NOUNS]
+    out += [rx for _, _, rx, _, _ in state._CONTROL_CUES] + [rx for _, rx in state._ALIGN_VERBS]
+    return out
+
+
+def test_cue_patterns_with_a_first_character_lookahead_match_exactly_what_the_plain_ones_match() -> None:
+    import json
+
+    from conftest import CORPUS
+
+    from watchfloor.situation.lexicon import quick
+
+    texts = [json.loads(line)["text"] for path in sorted(CORPUS.glob("*.jsonl")) for line in path.read_text().splitlines() if line.strip()]
+    # Case folding beyond ASCII: the long s and the Kelvin sign match "s" and "k" under IGNORECASE.
+    texts += ["The army \u017fwept into the city and ba\u212aed the rebels.", "WITHDREW FROM Homs; Iran Backs Damascus.", ""]
+    patched = 0
+    for rx in _cue_patterns():
+        head = _LOOKAHEAD.match(rx.pattern)
+        plain = re.compile(_LOOKAHEAD.sub(lambda m: m.group(1) or "", rx.pattern, count=1), rx.flags) if head else rx
+        patched += head is not None
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in rx.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)], rx.pattern[:60]
+            for start in range(0, len(text), 97):
+                a, b = rx.search(text, start), plain.search(text, start)
+                assert (a and a.span()) == (b and b.span())
+    assert patched >= 20
+    # Left alone when the first character cannot be known exactly: a leading optional part, a category.
+    for source in (r"(?:the )?fall of", r"\w+ took", r"(?i)x?y"):
+        assert quick(re.compile(source)).pattern == source
+    assert quick(re.compile(r"(?i)\b(?:took|seized)\b")).pattern == r"(?i)(?=[st])\b(?:took|seized)\b"
+
+
+def test_theatre_reports_read_once_give_each_cut_off_what_its_own_query_gives(pipeline_store) -> None:
+    from watchfloor.situation.load import history_start
+    from watchfloor.store import assess as sql
+
+    conn = pipeline_store.conn
+    cut_offs = ["2024-11-28", "2024-12-01T12:00:00Z", "2024-12-05", "2024-12-08T23:59:59Z", "2025-03-01", None]
+    for start in ("2024-09-01", None):
+        reports = sql.theatre_reports(conn, "SYR", start)
+        for until in cut_offs:
+            since = history_start(until)
+            if start and (since is None or since < start):
+                continue
+            expected = sql.theatre_article_ids(conn, "SYR", since, until)
+            assert reports.article_ids(since, until) == expected, until
+    assert sql.theatre_article_ids(conn, "SYR", None, "2024-12-01") != sql.theatre_article_ids(conn, "SYR", None, "2024-12-09")

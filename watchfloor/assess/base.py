@@ -130,6 +130,7 @@ class Context:
     made_at: str = ""  # ISO timestamp: when the judgment is made (the newest report it could know)
     story_ids: set[str] = field(default_factory=set)
     _sides: Any = None
+    _story_docs: list[SourceDoc] | None = None
 
     def raw_side(self, actor_id: str | None, name: str | None) -> str | None:
         """An actor's side before folding (built once per context: the knowledge base is large)."""
@@ -173,7 +174,10 @@ class Context:
     # -- evidence
 
     def story_docs(self) -> list[SourceDoc]:
-        return [d for d in self.sources if d.id in self.story_ids]
+        # Several patterns ask; the theatre's sources can be many times the story's own.
+        if self._story_docs is None:
+            self._story_docs = [d for d in self.sources if d.id in self.story_ids]
+        return list(self._story_docs)
 
     def in_story(self, ref: EvidenceRef) -> bool:
         return ref.article_id in self.story_ids
@@ -186,10 +190,16 @@ class Context:
     def sentences(self, rx: re.Pattern[str], *, story_only: bool = True, hedged_ok: bool = False) -> list[EvidenceRef]:
         out = []
         docs = self.story_docs() if story_only else list(self.sources)
+        key = ("sentences", rx.pattern, rx.flags, hedged_ok)
         for doc in docs:
-            for start, end, text in doc.iter_sentences():
-                if rx.search(text) and (hedged_ok or not lexicon.hedged(text)):
-                    out.append(doc.ref(start, end))
+            # Kept on the report: the same reports are searched for the same cues story after story.
+            found = doc.memo.get(key)
+            if found is None:
+                found = doc.memo[key] = [
+                    doc.ref(start, end) for start, end, text in doc.iter_sentences()
+                    if rx.search(text) and (hedged_ok or not lexicon.hedged(text))
+                ]
+            out.extend(found)
         return out
 
     def independent(self, refs: Iterable[EvidenceRef]) -> int:

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from watchfloor.assess.likelihood import TERM_NAMES, term_named, terms_in
 from watchfloor.errors import WatchfloorError
@@ -57,10 +58,15 @@ class Problem:
         return f"{self.code}: {self.message}"
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase, accents off, curly quotes straight: how names are compared."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    """Lowercase, accents off, curly quotes straight: how names are compared.
+
+    Cached: every draft of a story folds the same report texts again.
+    """
+    if not text.isascii():  # ASCII has nothing to decompose and no accents to drop
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return text.replace("\u2019", "'").replace("\u2018", "'").casefold()
 
 

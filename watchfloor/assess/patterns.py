@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from watchfloor.assess.base import (
     Context,
@@ -31,7 +32,7 @@ from watchfloor.assess.base import (
 from watchfloor.assess.likelihood import Estimate, corroboration, counter_evidence, factor, logit, momentum
 from watchfloor.models import EvidenceRef
 from watchfloor.situation import lexicon
-from watchfloor.situation.sources import parse_day
+from watchfloor.situation.sources import SourceDoc, parse_day
 from watchfloor.situation.state import (
     VIOLENT_TYPES,
     ControlChange,
@@ -628,11 +629,17 @@ def _rising(points: list[FigurePoint], latest: FigurePoint) -> FigurePoint | Non
 def _disaster(ctx: Context) -> str | None:
     counts: Counter[str] = Counter()
     for doc in ctx.story_docs():
-        for noun, rx in lexicon.DISASTER_NOUNS:
-            counts[noun] += len(rx.findall(doc.text))
+        for noun, n in _disaster_counts(doc.text):
+            counts[noun] += n
     if not counts or counts.most_common(1)[0][1] < 2:
         return None
     return counts.most_common(1)[0][0]
+
+
+@lru_cache(maxsize=8192)
+def _disaster_counts(text: str) -> tuple[tuple[str, int], ...]:
+    """How often each disaster noun occurs in a report (every noun, in lexicon order, so ties break the same)."""
+    return tuple((noun, len(rx.findall(text))) for noun, rx in lexicon.DISASTER_NOUNS)
 
 
 def _source_phrase(point: FigurePoint) -> str:
@@ -1317,6 +1324,25 @@ def regional_spillover(ctx: Context) -> list[Draft]:
     ]
 
 
+def _disruptions(doc: SourceDoc) -> list[tuple[str, str, EvidenceRef]]:
+    """(channel, what is disrupted, sentence) for each sentence of a report describing economic disruption.
+
+    Kept on the report: a story's reports are read again every time the story is assessed.
+    """
+    key = ("disruptions",)
+    if key not in doc.memo:
+        out = []
+        for start, end, text in doc.iter_sentences():
+            if not lexicon.DISRUPTION.search(text):
+                continue
+            for name, obj, rx in lexicon.ECONOMIC_CHANNELS:
+                if rx.search(text):
+                    out.append((name, obj, doc.ref(start, end)))
+                    break
+        doc.memo[key] = out
+    return doc.memo[key]  # type: ignore[no-any-return]
+
+
 @pattern(
     "economic-disruption",
     kind="economic",
@@ -1331,14 +1357,9 @@ def economic_disruption(ctx: Context) -> list[Draft]:
     hits: dict[str, list[EvidenceRef]] = {}
     objects: dict[str, str] = {}
     for doc in ctx.story_docs():
-        for start, end, text in doc.iter_sentences():
-            if not lexicon.DISRUPTION.search(text):
-                continue
-            for name, obj, rx in lexicon.ECONOMIC_CHANNELS:
-                if rx.search(text):
-                    hits.setdefault(name, []).append(doc.ref(start, end))
-                    objects[name] = obj
-                    break
+        for name, obj, ref in _disruptions(doc):
+            hits.setdefault(name, []).append(ref)
+            objects[name] = obj
     if not hits:
         return []
     ranked = sorted(hits, key=lambda n: (-ctx.independent(hits[n]), -len(hits[n]), n))[:2]

@@ -23,7 +23,7 @@ from watchfloor.assess.changes import what_changed
 from watchfloor.assess.engine import Assessment, Judgment, assess
 from watchfloor.assess.scoring import Outcome, Scored, World, evaluate, scorecard
 from watchfloor.models import Brief, EvidenceRef, Implication, Resolution, Story
-from watchfloor.situation.load import situation_from_store
+from watchfloor.situation.load import history_start, situation_from_store
 from watchfloor.situation.state import Situation
 from watchfloor.store import Store
 from watchfloor.store import assess as sql
@@ -43,18 +43,28 @@ def default_kb() -> Any:
     return _kb
 
 
+_gazetteers: dict[str, Any] = {}
+
+
 def _gazetteer() -> Any:
-    """The place index when it is already built (used only to place a capital the reports never name)."""
+    """The place index when it is already built (used only to place a capital the reports never name).
+
+    Opened once per process and index file: opening it checks the index against the curated places.
+    """
     from watchfloor.config import gazetteer_path
 
-    if not gazetteer_path().exists():
+    path = gazetteer_path()
+    if not path.exists():
         return None
-    try:
-        from watchfloor.kb.gazetteer import Gazetteer
+    key = str(path)
+    if key not in _gazetteers:
+        try:
+            from watchfloor.kb.gazetteer import Gazetteer
 
-        return Gazetteer.open()
-    except Exception:  # noqa: BLE001 - the capital is a refinement; do without it
-        return None
+            _gazetteers[key] = Gazetteer.open(path)
+        except Exception:  # noqa: BLE001 - the capital is a refinement; do without it
+            return None
+    return _gazetteers[key]
 
 
 @dataclass(slots=True)
@@ -140,14 +150,15 @@ def _assess_theatre(store: Store, theatre: str | None, story_ids: list[str], now
         situation, inputs = situation_from_store(store, theatre, now or None, kb=kb)
         _settle(store, theatre, World(situation, inputs.events, inputs.sources, now, kb), stats)
         return
-    gazetteer = None
-    for as_of, members in groups:
+    # The gazetteer only places a capital the reports never name, so passing it from the start builds the same
+    # situation as building without it and again with it when the capital is missing.
+    gazetteer = _gazetteer() if theatre else None
+    # The theatre's reports for every group's cut-off, read in one query: nothing written here changes them.
+    starts = [history_start(as_of) for as_of, _ in groups]
+    reports = sql.theatre_reports(store.conn, theatre, None if None in starts else min(starts)) if theatre else None  # type: ignore[type-var]
+    for n, (as_of, members) in enumerate(groups, start=1):
         extra = [a for s in members for a in list(s.article_ids) + list(s.duplicates)]
-        situation, inputs = situation_from_store(store, theatre, as_of, kb=kb, extra_ids=extra)
-        if situation.capital is None and theatre:
-            gazetteer = gazetteer or _gazetteer()
-            if gazetteer is not None:
-                situation, inputs = situation_from_store(store, theatre, as_of, kb=kb, gazetteer=gazetteer, extra_ids=extra)
+        situation, inputs = situation_from_store(store, theatre, as_of, kb=kb, gazetteer=gazetteer, extra_ids=extra, reports=reports)
         world = World(situation, inputs.events, inputs.sources, as_of or now, kb)
         settled = _settle(store, theatre, world, stats)
         results = []
@@ -156,7 +167,7 @@ def _assess_theatre(store: Store, theatre: str | None, story_ids: list[str], now
             stats.errors.extend(result.errors)
             stats.rejected += len(result.rejected)
             results.append((story, result))
-        _write(store, theatre, situation, inputs.sources, results, settled)
+        _write(store, theatre, situation, inputs.sources, results, settled, last=n == len(groups))
         stats.stories += len(results)
         stats.implications += sum(len(r.judgments) for _, r in results)
 
@@ -199,9 +210,14 @@ def _write(
     sources: Any,
     results: Sequence[tuple[Story, Assessment]],
     settled: dict[str, list[tuple[Implication, str]]],
+    *,
+    last: bool = True,
 ) -> None:
     with store.transaction() as conn:
-        if theatre:
+        # Control, alignments and the situation are replaced whole per theatre: only the newest group's last.
+        # An earlier group's would be overwritten in the same batch (a crash before the last group leaves the
+        # batch queued, and the rerun writes them).
+        if theatre and last:
             sql.replace_control(
                 conn,
                 theatre,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import weakref
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from watchfloor.models import Event, Figure
-from watchfloor.situation.sources import Sources, parse_day, source_doc
+from watchfloor.models import Article, Event, Figure
+from watchfloor.situation.sources import SourceDoc, Sources, parse_day, source_doc
 from watchfloor.situation.state import Situation, build_situation
 from watchfloor.store import Store
 from watchfloor.store import assess as sql
@@ -28,36 +31,114 @@ class TheatreInputs:
 
 def load_sources(store: Store, article_ids: Sequence[str], kb: Any = None) -> Sources:
     """Reports with their stored analyses; copies of them are loaded too, pointing at their canonical."""
-    conn = store.conn
     ids = list(dict.fromkeys(article_ids))
-    copies = sql.copies_of(conn, ids)
-    rows = story_sql.load_reports(conn, ids + list(copies))
-    analyses = story_sql.load_analyses(conn, ids + list(copies))
-    docs = []
-    from watchfloor.models import Article
-
-    for aid, row in rows.items():
-        article = Article(id=aid, text=row.text, title=row.title, date=row.date, url=row.url, outlet=row.outlet)
-        docs.append(source_doc(article, canonical_id=copies.get(aid, aid), analysis=analyses.get(aid), kb=kb if aid not in analyses else None))
-    return Sources(docs)
+    copies = sql.copies_of(store.conn, ids)
+    return Sources(entry.doc for entry in _reports(store, ids + list(copies), copies, kb))
 
 
-def load_theatre(store: Store, theatre: str | None, until: str | None, extra_ids: Sequence[str] = (), kb: Any = None) -> TheatreInputs:
-    """The theatre's canonical reports up to ``until`` (and ``extra_ids``), their events and figures."""
-    since = None
+def history_start(until: str | None) -> str | None:
+    """The first day a situation as of ``until`` reads (None: from the beginning)."""
     end = parse_day(until)
-    if end is not None:
-        since = (end - dt.timedelta(days=HISTORY_DAYS)).isoformat()
-    ids = sql.theatre_article_ids(store.conn, theatre, since, until) if theatre else []
+    return (end - dt.timedelta(days=HISTORY_DAYS)).isoformat() if end is not None else None
+
+
+def load_theatre(store: Store, theatre: str | None, until: str | None, extra_ids: Sequence[str] = (), kb: Any = None,
+                 reports: sql.TheatreReports | None = None) -> TheatreInputs:
+    """The theatre's canonical reports up to ``until`` (and ``extra_ids``), their events and figures.
+
+    ``reports``, read with ``sql.theatre_reports`` from a day no later than this cut-off's history start,
+    spares the query when one theatre is read at several cut-offs in a row.
+    """
+    since = history_start(until)
+    if not theatre:
+        ids: list[str] = []
+    elif reports is not None:
+        ids = reports.article_ids(since, until)
+    else:
+        ids = sql.theatre_article_ids(store.conn, theatre, since, until)
     ids = list(dict.fromkeys([*ids, *extra_ids]))
-    sources = load_sources(store, ids, kb)
-    events = store.events(ids) if ids else []
-    figures = [Figure.from_json(t) for t in sql.figures_json(store.conn, ids)]
+    copies = sql.copies_of(store.conn, ids)
+    entries = _reports(store, ids + list(copies), copies, kb)
+    sources = Sources(entry.doc for entry in entries)
+    wanted = set(ids)
+    mine = [entry for entry in entries if entry.doc.id in wanted]
+    # The order the store returns them in: events by date (undated first) and id; figures by id within each
+    # chunk of sorted article ids (see ``store.events`` and ``sql.figures_json``).
+    dated = sorted((e for entry in mine for e in entry.events), key=lambda e: (e[0] is not None, e[0] or "", e[1]))
+    events = [e[2] for e in dated]
+    figures: list[Figure] = []
+    by_id = {entry.doc.id: entry for entry in mine}
+    asked = sorted(wanted)
+    for offset in range(0, len(asked), sql.CHUNK):
+        chunk = [f for aid in asked[offset : offset + sql.CHUNK] if aid in by_id for f in by_id[aid].figures]
+        figures.extend(f for _, f in sorted(chunk, key=lambda f: f[0]))
     return TheatreInputs(theatre, sources, events, figures)
 
 
+# -- reports read once per process ---------------------------------------------------------------------------------
+
+# A theatre is rebuilt after every batch from the same reports; reading them (JSON, sentences, mentions) and
+# what the situation builder derives from their text (kept on each SourceDoc) is done once per report and
+# reused while the report's stored analysis is unchanged. Bounded: the least recently used reports go first.
+CACHE_REPORTS = 10_000
+
+
+@dataclass(slots=True)
+class _Report:
+    stamp: tuple[Any, ...] | None
+    kb_id: int
+    doc: SourceDoc
+    events: list[tuple[str | None, str, Event]]  # (date, id, event) as stored
+    figures: list[tuple[int, Figure]]  # (id, figure) as stored
+
+
+_caches: weakref.WeakKeyDictionary[Store, OrderedDict[str, _Report]] = weakref.WeakKeyDictionary()
+
+
+def _reports(store: Store, article_ids: Sequence[str], copies: dict[str, str], kb: Any) -> list[_Report]:
+    """The stored reports among ``article_ids``, in id order, read from the cache where still current."""
+    conn = store.conn
+    cache = _caches.get(store)
+    if cache is None:
+        cache = _caches[store] = OrderedDict()
+    stamps = sql.analysis_stamps(conn, article_ids)
+    out: dict[str, _Report] = {}
+    missing: list[str] = []
+    for aid, stamp in stamps.items():
+        entry = cache.get(aid)
+        if entry is not None and entry.stamp == stamp and (stamp is not None or entry.kb_id == id(kb)):
+            canonical = copies.get(aid, aid)
+            if entry.doc.canonical_id != canonical:
+                # Read as a copy here and as its own report elsewhere (its canonical outside the window): the
+                # same reading under another canonical id; what is kept on the report does not depend on it.
+                entry = dataclasses.replace(entry, doc=dataclasses.replace(entry.doc, canonical_id=canonical))
+                cache[aid] = entry
+            cache.move_to_end(aid)
+            out[aid] = entry
+        else:
+            missing.append(aid)
+    if missing:
+        rows = story_sql.load_reports(conn, missing)
+        analyses = story_sql.load_analyses(conn, missing)
+        events: dict[str, list[tuple[str | None, str, Event]]] = defaultdict(list)
+        for aid, eid, date, text in sql.event_rows(conn, missing):
+            events[aid].append((date, eid, Event.from_json(text)))
+        figures: dict[str, list[tuple[int, Figure]]] = defaultdict(list)
+        for aid, fid, text in sql.figure_rows(conn, missing):
+            figures[aid].append((fid, Figure.from_json(text)))
+        for aid, row in rows.items():
+            article = Article(id=aid, text=row.text, title=row.title, date=row.date, url=row.url, outlet=row.outlet)
+            doc = source_doc(article, canonical_id=copies.get(aid, aid), analysis=analyses.get(aid),
+                             kb=kb if aid not in analyses else None)
+            entry = _Report(stamps.get(aid), id(kb), doc, events.get(aid, []), figures.get(aid, []))
+            cache[aid] = out[aid] = entry
+        while len(cache) > CACHE_REPORTS:
+            cache.popitem(last=False)
+    return [out[aid] for aid in stamps if aid in out]
+
+
 def situation_from_store(store: Store, theatre: str | None, until: str | None, *, kb: Any = None, gazetteer: Any = None,
-                         extra_ids: Sequence[str] = ()) -> tuple[Situation, TheatreInputs]:
-    inputs = load_theatre(store, theatre, until, extra_ids, kb)
+                         extra_ids: Sequence[str] = (), reports: sql.TheatreReports | None = None) -> tuple[Situation, TheatreInputs]:
+    inputs = load_theatre(store, theatre, until, extra_ids, kb, reports)
     situation = build_situation(theatre, inputs.events, inputs.figures, inputs.sources, kb=kb, gazetteer=gazetteer, as_of=until)
     return situation, inputs

@@ -43,6 +43,10 @@ class SourceDoc:
     actors: list[ActorMention] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)
     body_start: int = 0
+    # What the situation builder read from this text (claims, cues, alignments) under a given theatre and
+    # knowledge base: pure functions of the text and its mentions, kept so a theatre rebuilt batch after batch
+    # reads each report once. Never part of equality or output.
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:

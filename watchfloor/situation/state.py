@@ -64,6 +64,21 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _memo(doc: SourceDoc, what: str, sides: Sides, compute: Any) -> Any:
+    """``compute()`` once per report, theatre and knowledge base: what it reads depends on nothing else.
+
+    Kept on the report itself, so it lives exactly as long as the loaded report (see ``situation.load``).
+    """
+    return _cached(doc, (what, sides.theatre, id(sides.kb)), compute)
+
+
+def _cached(doc: SourceDoc, key: tuple[Any, ...], compute: Any) -> Any:
+    if key in doc.memo:
+        return doc.memo[key]
+    found = doc.memo[key] = compute()
+    return found
+
+
 # -- records ----------------------------------------------------------------------------------------------------
 
 
@@ -180,6 +195,26 @@ class Side(Record):
 
 # -- sides ------------------------------------------------------------------------------------------------------
 
+# Knowledge base -> its affiliation tree (parent id -> member ids). The entry holds the knowledge base itself so
+# its id cannot be reused by another object while the entry lives.
+_CHILDREN: dict[int, tuple[Any, dict[str, list[str]]]] = {}
+
+
+def _children_of(kb: Any) -> dict[str, list[str]]:
+    """Member ids per parent actor, built once per knowledge base (it is large; a situation needs it often)."""
+    if kb is None:
+        return defaultdict(list)
+    entry = _CHILDREN.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        children: dict[str, list[str]] = defaultdict(list)
+        for actor in kb:
+            for parent in actor.affiliation:
+                children[parent].append(actor.id)
+        if len(_CHILDREN) >= 4:
+            _CHILDREN.clear()
+        entry = _CHILDREN[id(kb)] = (kb, children)
+    return entry[1]
+
 
 class Sides:
     """Maps actors to the sides that hold ground in one theatre."""
@@ -187,11 +222,7 @@ class Sides:
     def __init__(self, kb: Any, theatre: str | None) -> None:
         self.kb = kb
         self.theatre = theatre
-        self._children: dict[str, list[str]] = defaultdict(list)
-        if kb is not None:
-            for actor in kb:
-                for parent in actor.affiliation:
-                    self._children[parent].append(actor.id)
+        self._children: dict[str, list[str]] = _children_of(kb)
         self.merge: dict[str, str] = {}
         self.surface: Counter[tuple[str, str]] = Counter()
 
@@ -389,6 +420,9 @@ _APPROACH = re.compile(
     r"\d+ ?(?:km|kilometres|kilometers) (?:north|south|east|west|northeast|northwest|southeast|southwest) of)\b",
     re.I,
 )
+# The cue patterns are searched in every sentence of every report: see ``lexicon.quick``.
+_CONTROL_CUES = [(kind, full, lexicon.quick(rx), where, gap) for kind, full, rx, where, gap in _CONTROL_CUES]
+_APPROACH = lexicon.quick(_APPROACH)
 _CLAUSE_END = re.compile(r"[;:]|\s(?:but|while|whereas|although)\s|,\s(?:which|who|where|as|when)\s")
 _REGAIN_WORDS = re.compile(r"\b(?:retook|retake|retaken|recaptur\w+|regain\w*|returned to|back under)\b", re.I)
 _PLACE_LIST_GLUE = re.compile(
@@ -519,7 +553,7 @@ class SituationBuilder:
         situation.capital = self._capital(theatre, known)
         situation.advances = _advances(situation)
         situation.alignments = self._alignments(known, sides, theatre, as_of)
-        focused = Sources(d for d in known if _focus(d, theatre) in (None, theatre))
+        focused = Sources(d for d in known if _cached(d, ("focus", theatre), lambda d=d: _focus(d, theatre)) in (None, theatre))
         situation.figures = _figure_series(figures, focused, as_of, theatre)
         situation.activity = _activity(events, sides, as_of)
         situation.signals = self._signals(known, sides)
@@ -569,68 +603,9 @@ class SituationBuilder:
         out: list[_Claim] = []
         covered: set[tuple[str, int]] = set()
         for doc in sources:
-            for s_start, s_end, sentence in doc.iter_sentences():
-                if not doc.places_in(s_start, s_end):
-                    continue
-                cues = []
-                for kind, full, rx, where, gap in _CONTROL_CUES:
-                    for m in rx.finditer(sentence):
-                        cues.append((m.start(), -m.end(), kind, full, where, gap))
-                if not cues:
-                    continue
-                cues.sort()
-                # Keep the longest cue at each position ("took control of" over "took").
-                kept: list[tuple[int, int, str, bool, str, int]] = []
-                for c_start, neg_end, kind, full, where, gap in cues:
-                    if kept and c_start < kept[-1][1]:
-                        continue
-                    kept.append((c_start, -neg_end, kind, full, where, gap))
-                ref = doc.ref(s_start, s_end)
-                for i, (c_start, c_end, kind, full, where, gap) in enumerate(kept):
-                    prefix = sentence[:c_start]
-                    if lexicon.hedged(prefix) or lexicon.negated_before(sentence, c_start, 45):
-                        continue
-                    abs_start, abs_end = s_start + c_start, s_start + c_end
-                    limit = s_start + (kept[i + 1][0] if i + 1 < len(kept) else len(sentence))
-                    clause = _CLAUSE_END.search(sentence, c_end)
-                    if clause:
-                        limit = min(limit, s_start + clause.start())
-                    if where == "after":
-                        places = _places_after(doc, abs_end, limit, gap, strict=kind in ("taken", "entered", "withdrawal"))
-                        if kind == "taken":
-                            kind = "captured"
-                    else:
-                        found = _place_before(doc, s_start, abs_start, gap)
-                        places = [found] if found else []
-                    if not places:
-                        continue
-                    covered.add((doc.id, ref.start))
-                    if where == "before":
-                        actor = _first_side_after(doc, abs_end, s_end, sides)
-                    elif kind == "handover":
-                        actor = _first_side_after(doc, abs_end, s_end, sides, after_word="to")
-                    elif kind == "fall":
-                        actor, kind = None, "captured"  # "the fall of Hama": taken by whoever is advancing
-                    elif sentence[c_start:c_end].lower().endswith("ing") or re.match(r"(?i)taking|capturing|seizing", sentence[c_start:c_end]):
-                        actor = _subject_side(doc, s_start, abs_start, sides, first=True)
-                    else:
-                        actor = _subject_side(doc, s_start, abs_start, sides)
-                    if kind == "withdrawal":
-                        # The subject lost the place; who gained it is settled when sides are known.
-                        loser = actor if actor and actor.startswith("gov:") else _gov_if_forces(prefix, sides)
-                        if loser is None:
-                            continue
-                        for place, surface in places:
-                            out.append(_Claim(place, surface, doc.day or "", f"~{loser}", kind, True, ref, doc.article.date))
-                        continue
-                    if kind == "handover" and actor is None:
-                        continue
-                    if actor is None and where == "after" and kind in ("captured", "entered") and not _ARMED_WORDS.search(sentence):
-                        continue  # "600 trucks of aid entered the territory": no fighters, no change of control
-                    if not full and _UNOPPOSED.search(sentence):
-                        full = True  # "entered Damascus ... meeting no serious resistance"
-                    for place, surface in places:
-                        out.append(_Claim(place, surface, doc.day or "", actor, kind, full, ref, doc.article.date))
+            claims, doc_covered = _memo(doc, "claims", sides, lambda doc=doc: _doc_phrase_claims(doc, sides))
+            out.extend(claims)
+            covered |= doc_covered
         return out, covered
 
     def _changes(self, claims: list[_Claim], sides: Sides, theatre: str | None) -> list[ControlChange]:
@@ -680,47 +655,14 @@ class SituationBuilder:
         """Places an armed side is said to head for, or to stand at the edge of."""
         found: dict[tuple[str, str], Objective] = {}
         for doc in sources:
-            for s_start, s_end, sentence in doc.iter_sentences():
-                marks = [(m, False) for m in lexicon.SIGNALS["objective"].finditer(sentence)]
-                marks += [(m, True) for m in _APPROACH.finditer(sentence)]
-                if not marks:
-                    continue
-                places = [m for m in doc.places_in(s_start, s_end) if _usable(m.place)]
-                if not places:
-                    continue
-                chosen: list[tuple[Place, str, bool, int]] = []
-                for i, pm in enumerate(places):
-                    rel = pm.start - s_start
-                    for mark, is_approach in marks:
-                        explicit = bool(re.match(r"(?i)target is|waiting for you|last step|sights on|march on", mark.group(0)))
-                        after = 0 <= rel - mark.end() <= 45
-                        before = mark.group(0).lower().startswith("waiting") and 0 <= mark.start() - (pm.end - s_start) <= 25
-                        if (after or before) and not lexicon.negated_before(sentence, mark.start(), 25):
-                            chosen.append((pm.place, pm.text, is_approach or "km of" in mark.group(0), mark.start() if not explicit else -1))  # type: ignore[arg-type]
-                            break
-                    else:
-                        # "toward Rastan and Homs": the second of a listed pair.
-                        if chosen and i and _PLACE_LIST_GLUE.match(doc.text[places[i - 1].end : pm.start]) and chosen[-1][0] is places[i - 1].place:
-                            chosen.append((pm.place, pm.text, chosen[-1][2], chosen[-1][3]))  # type: ignore[arg-type]
-                if not chosen:
-                    continue
-                ref = doc.ref(s_start, s_end)
-                for place, surface, is_approach, mark_start in chosen:
-                    if mark_start >= 0:
-                        # "toward X" says nothing about fighters unless an armed side is its subject.
-                        side = _subject_side(doc, s_start, s_start + mark_start, sides)
-                        if side is None or side.startswith(("gov:", "state:")):
-                            continue
-                    else:
-                        side = "?lead"
-                    key = (side, _place_key(place))
-                    obj = found.get(key)
-                    if obj is None:
-                        found[key] = Objective(side, surface, float(place.lat or 0), float(place.lon or 0), doc.day or "", is_approach, [ref])
-                    else:
-                        obj.approach = obj.approach or is_approach
-                        if len(obj.evidence) < 4 and all((r.article_id, r.start) != (ref.article_id, ref.start) for r in obj.evidence):
-                            obj.evidence.append(ref)
+            for side, key, surface, lat, lon, day, is_approach, ref in _memo(doc, "objectives", sides, lambda doc=doc: _doc_objectives(doc, sides)):
+                obj = found.get((side, key))
+                if obj is None:
+                    found[(side, key)] = Objective(side, surface, lat, lon, day, is_approach, [ref])
+                else:
+                    obj.approach = obj.approach or is_approach
+                    if len(obj.evidence) < 4 and all((r.article_id, r.start) != (ref.article_id, ref.start) for r in obj.evidence):
+                        obj.evidence.append(ref)
         return list(found.values())
 
     def _capital(self, theatre: str | None, sources: Sources) -> Place | None:
@@ -764,12 +706,13 @@ class SituationBuilder:
 
         lead: str | None = None
         for doc in sources:
-            for s_start, s_end, sentence in doc.iter_sentences():
-                for kind, source, target in _sentence_alignments(doc, s_start, s_end, sentence, sides, theatre):
-                    if target == "?advancing":
-                        lead = lead or _lead_from_merge(sides)
-                        target = lead
-                    add(source, kind, target, doc.day, "text", doc.ref(s_start, s_end))
+            for kind, source, target, ref in _memo(doc, "alignments", sides, lambda doc=doc: _doc_alignments(doc, sides, theatre)):
+                if target == "?advancing":
+                    lead = lead or _lead_from_merge(sides)
+                    target = lead
+                elif target.startswith("?backed:"):
+                    target = sides.side(target[len("?backed:") :]) or f"gov:{theatre}"
+                add(source, kind, target, doc.day, "text", ref)
         # A "withdrawal" by an actor that never backed the target is movement, not withdrawn support, unless
         # the sentence itself speaks of support.
         backers = _backers(sides, theatre)
@@ -781,55 +724,217 @@ class SituationBuilder:
         # Knowledge-base relations of the theatre's actors, as dated background.
         if self.kb is not None and theatre:
             day = (as_of or "")[:10]
-            for actor in self.kb:
-                if actor.country != theatre:
+            for actor, rel in _theatre_relations(self.kb, theatre):
+                if rel.kind not in ("backed_by", "allied_with"):
                     continue
-                for rel in actor.relations:
-                    if rel.kind not in ("backed_by", "allied_with"):
-                        continue
-                    if rel.until and day and rel.until < day:
-                        continue
-                    if rel.since and day and rel.since > day:
-                        continue
-                    target = sides.side(actor.id)
-                    backer = sides.side(rel.target)
-                    if rel.kind == "backed_by":
-                        add(backer, "backs", target, rel.since, "kb", None)
-                    else:
-                        add(target, "allies_with", backer, rel.since, "kb", None)
+                if rel.until and day and rel.until < day:
+                    continue
+                if rel.since and day and rel.since > day:
+                    continue
+                target = sides.side(actor.id)
+                backer = sides.side(rel.target)
+                if rel.kind == "backed_by":
+                    add(backer, "backs", target, rel.since, "kb", None)
+                else:
+                    add(target, "allies_with", backer, rel.since, "kb", None)
         return sorted(out.values(), key=lambda a: (a.origin, a.date or "", a.source, a.kind, a.target))
 
     # -- signals --------------------------------------------------------------------------------------------
 
     def _signals(self, sources: Sources, sides: Sides) -> list[Signal]:
-        out = []
-        for doc in sources:
-            for s_start, s_end, sentence in doc.iter_sentences():
-                hedged = lexicon.hedged(sentence)
-                actors = None
-                for kind, rx in lexicon.SIGNALS.items():
-                    m = rx.search(sentence)
-                    if not m:
-                        continue
-                    if kind in lexicon.NEEDS_FORCES and not lexicon.FORCES.search(sentence):
-                        continue
-                    if actors is None:
-                        actors = sorted({s for a in doc.actors_in(s_start, s_end) if (s := sides.side(a.actor_id, a.text))})
-                        countries = sorted({c.iso3 for c in lexicon.find_countries(doc.text, s_start, s_end)})
-                    neg = lexicon.negated_before(sentence, m.start(), 25) and kind not in ("denial",)
-                    if neg:
-                        continue
-                    out.append(Signal(kind, doc.day or "", hedged, m.group(0), doc.ref(s_start, s_end), list(actors),
-                                      list(countries), doc.article.date))
-                if not hedged and lexicon.DISRUPTION.search(sentence):
-                    for name, _, rx in lexicon.ECONOMIC_CHANNELS:
-                        m = rx.search(sentence)
-                        if m:
-                            out.append(Signal(f"economic:{name}", doc.day or "", False, m.group(0), doc.ref(s_start, s_end),
-                                              [], [], doc.article.date))
-                            break
-        out.sort(key=lambda s: (s.date, s.evidence.article_id, s.evidence.start))
+        # Signals sorted by (date, article, offset): a report's own signals are already in offset order and one
+        # report has one date, so joining the reports in (date, id) order is that sort without sorting.
+        merged = tuple(sorted(sides.merge.items()))
+        out: list[Signal] = []
+        for doc in sorted(sources, key=lambda d: (d.day or "", d.id)):
+            out.extend(_doc_signals(doc, sides, merged))
         return out
+
+
+def _doc_signals(doc: SourceDoc, sides: Sides, merged: tuple[tuple[str, str], ...]) -> list[Signal]:
+    """One report's signals with actors as the situation's sides; kept on the report while the folding of
+    sides (``merged``) stays the same, which it does from batch to batch unless the leading side changes.
+
+    Signals are read, never changed, by whoever uses a situation, so situations can share them.
+    """
+    key = ("signal-list", sides.theatre, id(sides.kb))
+    kept = doc.memo.get(key)
+    if kept is not None and kept[0] == merged:
+        return kept[1]  # type: ignore[no-any-return]
+    out = []
+    day, reported = doc.day or "", doc.article.date
+    for ref, hedged, mentions, countries, hits, economic in _cached(doc, ("signals",), lambda: _doc_cues(doc)):
+        if hits:
+            actors = sorted({s for actor_id, text in mentions if (s := sides.side(actor_id, text))})
+            for kind, cue in hits:
+                out.append(Signal(kind, day, hedged, cue, ref, list(actors), list(countries), reported))
+        if economic is not None:
+            out.append(Signal(f"economic:{economic[0]}", day, False, economic[1], ref, [], [], reported))
+    # Stable, so signals of one sentence keep the order the cues were read in.
+    out.sort(key=lambda s: s.evidence.start)
+    doc.memo[key] = (merged, out)
+    return out
+
+
+_Cues = tuple[EvidenceRef, bool, tuple[tuple[str | None, str], ...], tuple[str, ...], list[tuple[str, str]], tuple[str, str] | None]
+
+
+def _doc_cues(doc: SourceDoc) -> list[_Cues]:
+    """Per sentence with a cue: (sentence, hedged, actor mentions, countries, [(signal kind, cue)], economic
+    (channel, cue) or None). Which side an actor stands on is decided per situation, so mentions stay raw."""
+    out: list[_Cues] = []
+    for s_start, s_end, sentence in doc.iter_sentences():
+        hits: list[tuple[str, str]] = []
+        for kind, rx in lexicon.SIGNALS.items():
+            m = rx.search(sentence)
+            if not m:
+                continue
+            if kind in lexicon.NEEDS_FORCES and not lexicon.FORCES.search(sentence):
+                continue
+            if lexicon.negated_before(sentence, m.start(), 25) and kind not in ("denial",):
+                continue
+            hits.append((kind, m.group(0)))
+        # Hedging is read only where it matters: a sentence with a signal, or one describing disruption.
+        hedged: bool | None = None
+        economic = None
+        if lexicon.DISRUPTION.search(sentence):
+            hedged = lexicon.hedged(sentence)
+            if not hedged:
+                for name, _, rx in lexicon.ECONOMIC_CHANNELS:
+                    m = rx.search(sentence)
+                    if m:
+                        economic = (name, m.group(0))
+                        break
+        if hits or economic is not None:
+            mentions: tuple[tuple[str | None, str], ...] = ()
+            countries: tuple[str, ...] = ()
+            if hits:
+                mentions = tuple((a.actor_id, a.text) for a in doc.actors_in(s_start, s_end))
+                countries = tuple(sorted({c.iso3 for c in lexicon.find_countries(doc.text, s_start, s_end)}))
+            if hedged is None:
+                hedged = lexicon.hedged(sentence)
+            out.append((doc.ref(s_start, s_end), hedged, mentions, countries, hits, economic))
+    return out
+
+
+def _doc_alignments(doc: SourceDoc, sides: Sides, theatre: str | None) -> list[tuple[str, str, str, EvidenceRef]]:
+    """(kind, source, target, sentence) for every alignment one report's sentences state, sides raw."""
+    out = []
+    for s_start, s_end, sentence in doc.iter_sentences():
+        found = _sentence_alignments(doc, s_start, s_end, sentence, sides, theatre)
+        if found:
+            ref = doc.ref(s_start, s_end)
+            out.extend((kind, source, target, ref) for kind, source, target in found)
+    return out
+
+
+def _doc_phrase_claims(doc: SourceDoc, sides: Sides) -> tuple[list[_Claim], set[tuple[str, int]]]:
+    """Control claims one report's sentences make, and the sentences they came from (actors as raw sides)."""
+    out: list[_Claim] = []
+    covered: set[tuple[str, int]] = set()
+    for s_start, s_end, sentence in doc.iter_sentences():
+        if not doc.places_in(s_start, s_end):
+            continue
+        cues = []
+        for kind, full, rx, where, gap in _CONTROL_CUES:
+            for m in rx.finditer(sentence):
+                cues.append((m.start(), -m.end(), kind, full, where, gap))
+        if not cues:
+            continue
+        cues.sort()
+        # Keep the longest cue at each position ("took control of" over "took").
+        kept: list[tuple[int, int, str, bool, str, int]] = []
+        for c_start, neg_end, kind, full, where, gap in cues:
+            if kept and c_start < kept[-1][1]:
+                continue
+            kept.append((c_start, -neg_end, kind, full, where, gap))
+        ref = doc.ref(s_start, s_end)
+        for i, (c_start, c_end, kind, full, where, gap) in enumerate(kept):
+            prefix = sentence[:c_start]
+            if lexicon.hedged(prefix) or lexicon.negated_before(sentence, c_start, 45):
+                continue
+            abs_start, abs_end = s_start + c_start, s_start + c_end
+            limit = s_start + (kept[i + 1][0] if i + 1 < len(kept) else len(sentence))
+            clause = _CLAUSE_END.search(sentence, c_end)
+            if clause:
+                limit = min(limit, s_start + clause.start())
+            if where == "after":
+                places = _places_after(doc, abs_end, limit, gap, strict=kind in ("taken", "entered", "withdrawal"))
+                if kind == "taken":
+                    kind = "captured"
+            else:
+                found = _place_before(doc, s_start, abs_start, gap)
+                places = [found] if found else []
+            if not places:
+                continue
+            covered.add((doc.id, ref.start))
+            if where == "before":
+                actor = _first_side_after(doc, abs_end, s_end, sides)
+            elif kind == "handover":
+                actor = _first_side_after(doc, abs_end, s_end, sides, after_word="to")
+            elif kind == "fall":
+                actor, kind = None, "captured"  # "the fall of Hama": taken by whoever is advancing
+            elif sentence[c_start:c_end].lower().endswith("ing") or re.match(r"(?i)taking|capturing|seizing", sentence[c_start:c_end]):
+                actor = _subject_side(doc, s_start, abs_start, sides, first=True)
+            else:
+                actor = _subject_side(doc, s_start, abs_start, sides)
+            if kind == "withdrawal":
+                # The subject lost the place; who gained it is settled when sides are known.
+                loser = actor if actor and actor.startswith("gov:") else _gov_if_forces(prefix, sides)
+                if loser is None:
+                    continue
+                for place, surface in places:
+                    out.append(_Claim(place, surface, doc.day or "", f"~{loser}", kind, True, ref, doc.article.date))
+                continue
+            if kind == "handover" and actor is None:
+                continue
+            if actor is None and where == "after" and kind in ("captured", "entered") and not _ARMED_WORDS.search(sentence):
+                continue  # "600 trucks of aid entered the territory": no fighters, no change of control
+            if not full and _UNOPPOSED.search(sentence):
+                full = True  # "entered Damascus ... meeting no serious resistance"
+            for place, surface in places:
+                out.append(_Claim(place, surface, doc.day or "", actor, kind, full, ref, doc.article.date))
+    return out, covered
+
+
+def _doc_objectives(doc: SourceDoc, sides: Sides) -> list[tuple[str, str, str, float, float, str, bool, EvidenceRef]]:
+    """(side, place key, surface, lat, lon, day, approach, sentence) for every objective one report names."""
+    out: list[tuple[str, str, str, float, float, str, bool, EvidenceRef]] = []
+    for s_start, s_end, sentence in doc.iter_sentences():
+        marks = [(m, False) for m in lexicon.SIGNALS["objective"].finditer(sentence)]
+        marks += [(m, True) for m in _APPROACH.finditer(sentence)]
+        if not marks:
+            continue
+        places = [m for m in doc.places_in(s_start, s_end) if _usable(m.place)]
+        if not places:
+            continue
+        chosen: list[tuple[Place, str, bool, int]] = []
+        for i, pm in enumerate(places):
+            rel = pm.start - s_start
+            for mark, is_approach in marks:
+                explicit = bool(re.match(r"(?i)target is|waiting for you|last step|sights on|march on", mark.group(0)))
+                after = 0 <= rel - mark.end() <= 45
+                before = mark.group(0).lower().startswith("waiting") and 0 <= mark.start() - (pm.end - s_start) <= 25
+                if (after or before) and not lexicon.negated_before(sentence, mark.start(), 25):
+                    chosen.append((pm.place, pm.text, is_approach or "km of" in mark.group(0), mark.start() if not explicit else -1))  # type: ignore[arg-type]
+                    break
+            else:
+                # "toward Rastan and Homs": the second of a listed pair.
+                if chosen and i and _PLACE_LIST_GLUE.match(doc.text[places[i - 1].end : pm.start]) and chosen[-1][0] is places[i - 1].place:
+                    chosen.append((pm.place, pm.text, chosen[-1][2], chosen[-1][3]))  # type: ignore[arg-type]
+        if not chosen:
+            continue
+        ref = doc.ref(s_start, s_end)
+        for place, surface, is_approach, mark_start in chosen:
+            if mark_start >= 0:
+                # "toward X" says nothing about fighters unless an armed side is its subject.
+                side = _subject_side(doc, s_start, s_start + mark_start, sides)
+                if side is None or side.startswith(("gov:", "state:")):
+                    continue
+            else:
+                side = "?lead"
+            out.append((side, _place_key(place), surface, float(place.lat or 0), float(place.lon or 0), doc.day or "", is_approach, ref))
+    return out
 
 
 # -- helpers for sentences ------------------------------------------------------------------------------------
@@ -921,6 +1026,7 @@ _ALIGN_VERBS: list[tuple[str, re.Pattern[str]]] = [
     ("allies_with", re.compile(r"\b(?:allied with|alliance with|joined forces with|(?:fighting|fought) alongside|ally of)\b", re.I)),
     ("condemns", re.compile(r"\b(?:condemn\w*|denounc\w*|criticis\w+|criticiz\w+)\b", re.I)),
 ]
+_ALIGN_VERBS = [(kind, lexicon.quick(rx)) for kind, rx in _ALIGN_VERBS]
 _SUPPORT_TALK = re.compile(r"(?i)\b(?:support|backing|backers?|patrons?|allies)\b")
 _COMPOUND = re.compile(r"\b([A-Z][A-Za-z]+)-(backed|supported|aligned|allied|armed)\b")
 _SUPPORT_WORDS = re.compile(r"(?i)\b(?:support|backing|backers?|allies|ally|advisers|bases?|forces|commanders|personnel|fighters|troops)\b")
@@ -1002,7 +1108,10 @@ def _sentence_alignments(
                     continue
                 for source in _withdrawing(doc, word, v_end, before, after):
                     if _foreign(source, sides, theatre):
-                        out.append((kind, source, _backed_by(source, sides, theatre)))
+                        # Whom it backed is a side of this situation's folding: named here by the actor and
+                        # turned into a side when the situation is built (``_alignments``).
+                        backed = _backed_actor(source, sides, theatre)
+                        out.append((kind, source, f"?backed:{backed}" if backed else (f"gov:{theatre}" if theatre else "gov:")))
                 continue
             passive = re.search(r"(?i)\bby\s+$", doc.text[v_end : v_end + 4]) or sentence[m.end() : m.end() + 4].lower().startswith(" by")
             if passive:
@@ -1067,31 +1176,43 @@ def _backers(sides: Sides, theatre: str | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if kb is None or not theatre:
         return out
-    for actor in kb:
-        if actor.country != theatre:
-            continue
-        for rel in actor.relations:
-            if rel.kind == "backed_by":
-                backer = sides.side(rel.target)
-                if backer:
-                    out.setdefault(backer, sides.side(actor.id) or f"gov:{theatre}")
+    for actor, rel in _theatre_relations(kb, theatre):
+        if rel.kind == "backed_by":
+            backer = sides.side(rel.target)
+            if backer:
+                out.setdefault(backer, sides.side(actor.id) or f"gov:{theatre}")
     return out
 
 
-def _backed_by(source: str, sides: Sides, theatre: str | None) -> str:
-    """Whom a withdrawing foreign actor had backed: the theatre side the knowledge base says, else the government."""
+_RELATIONS: dict[tuple[int, str], tuple[Any, list[tuple[Any, Any]]]] = {}
+
+
+def _theatre_relations(kb: Any, theatre: str) -> list[tuple[Any, Any]]:
+    """(actor, relation) for every relation of the theatre's own actors, in knowledge-base order.
+
+    Read once per knowledge base and theatre (every situation needs them; the knowledge base is large). The
+    entry holds the knowledge base so its id is not reused while the entry lives.
+    """
+    key = (id(kb), theatre)
+    entry = _RELATIONS.get(key)
+    if entry is None or entry[0] is not kb:
+        if len(_RELATIONS) >= 256:
+            _RELATIONS.clear()
+        entry = _RELATIONS[key] = (kb, [(actor, rel) for actor in kb if actor.country == theatre for rel in actor.relations])
+    return entry[1]
+
+
+def _backed_actor(source: str, sides: Sides, theatre: str | None) -> str | None:
+    """The theatre actor the knowledge base says a foreign state backs (the first), if any."""
     kb = sides.kb
     if kb is not None and theatre and source.startswith("state:"):
         iso3 = source[6:]
-        for actor in kb:
-            if actor.country != theatre:
-                continue
-            for rel in actor.relations:
-                if rel.kind == "backed_by":
-                    backer = kb.get(rel.target)
-                    if backer is not None and backer.country == iso3:
-                        return sides.side(actor.id) or f"gov:{theatre}"
-    return f"gov:{theatre}" if theatre else "gov:"
+        for actor, rel in _theatre_relations(kb, theatre):
+            if rel.kind == "backed_by":
+                backer = kb.get(rel.target)
+                if backer is not None and backer.country == iso3:
+                    return str(actor.id)
+    return None
 
 
 # -- derived views ------------------------------------------------------------------------------------------
@@ -1182,9 +1303,13 @@ def _figure_series(figures: Sequence[Figure], sources: Sources, as_of: str | Non
             continue
         if f.date and as_of and f.date > as_of[:10]:
             continue
-        ref = doc.sentence_ref(f.start) or doc.ref(f.start, f.end)
+        # The sentence and the tests on it depend only on the report's text: kept on the report.
+        ref = _cached(doc, ("figure-ref", f.start, f.end), lambda doc=doc, f=f: doc.sentence_ref(f.start) or doc.ref(f.start, f.end))
+        year = (as_of or f.date or "")[:4]
         # Historical totals ("since 2011", "the 1982 massacre") are background, not the current crisis.
-        if _historical(ref.text, (as_of or f.date or "")[:4]) or _elsewhere(doc, ref, theatre):
+        if _cached(doc, ("historical", ref.start, ref.end, year), lambda ref=ref, year=year: _historical(ref.text, year)) or _cached(
+            doc, ("elsewhere", theatre, ref.start, ref.end), lambda doc=doc, ref=ref: _elsewhere(doc, ref, theatre)
+        ):
             continue
         out[f.kind].append(FigurePoint(f.kind, f.date or doc.day or "", int(value), f.source, f.approximate, ref, doc.article.date))
     for points in out.values():

@@ -83,6 +83,68 @@ def theatre_article_ids(conn: sqlite3.Connection, theatre: str, since: str | Non
     return ids + extra
 
 
+@dataclass(slots=True)
+class TheatreReports:
+    """A theatre's candidate reports dated from a day on, read once and cut per cut-off.
+
+    ``article_ids(since, until)`` returns exactly what ``theatre_article_ids(conn, theatre, since, until)``
+    returns for any ``since`` not before the day it was read from, while the store's stories, reports and
+    events stay as they were (the assessment of one theatre changes none of them).
+    """
+
+    stories: list[tuple[str, str | None]]  # (article id, date) of the theatre's stories' reports, in SQL order
+    events: list[tuple[str, str | None]]  # (article id, date) of reports with fact events in the theatre
+    spread: dict[str, int]  # report -> how many countries its events name
+    copies: set[str]  # reports among ``events`` that are copies of another
+
+    def article_ids(self, since: str | None, until: str | None) -> list[str]:
+        def within(date: str | None) -> bool:
+            if date is None:
+                return True
+            return (not since or date >= since) and (not until or date[: len(until)] <= until)
+
+        ids = [a for a, date in self.stories if within(date)]
+        known = set(ids)
+        extra = [a for a, date in self.events if within(date) and a not in known]
+        # The same size limits as the per-query path, so both give the same answer.
+        if extra:
+            spread = self.spread if len(extra) < 900 else {}
+            extra = [a for a in extra if spread.get(a, 1) <= 2]
+        if extra:
+            copies = self.copies if len(extra) < 900 else set()
+            extra = [a for a in extra if a not in copies]
+        return ids + extra
+
+
+def theatre_reports(conn: sqlite3.Connection, theatre: str, since: str | None) -> TheatreReports:
+    """What ``theatre_article_ids`` reads, for every cut-off from ``since`` on, in one pass."""
+    sql = (
+        "SELECT sa.article_id, a.date FROM story_articles sa JOIN story_state ss ON ss.story_id = sa.story_id"
+        " JOIN articles a ON a.id = sa.article_id WHERE ss.theatre = ?"
+    )
+    extra_sql = (
+        "SELECT DISTINCT e.article_id, a.date FROM events e JOIN articles a ON a.id = e.article_id"
+        " WHERE e.country = ? AND e.event_type != 'Diplomacy' AND e.modality IN ('asserted', 'reported')"
+    )
+    args: list[Any] = [theatre]
+    if since:
+        sql += " AND (a.date IS NULL OR a.date >= ?)"
+        extra_sql += " AND (a.date IS NULL OR a.date >= ?)"
+        args.append(since)
+    stories = [(r[0], r[1]) for r in conn.execute(sql + " ORDER BY a.date, a.id", args)]
+    events = [(r[0], r[1]) for r in conn.execute(extra_sql + " ORDER BY a.date, e.article_id", args)]
+    candidates = sorted({a for a, _ in events})
+    spread: dict[str, int] = {}
+    copies: set[str] = set()
+    for chunk in _chunks(candidates):
+        marks = _marks(len(chunk))
+        spread.update(conn.execute(
+            f"SELECT article_id, count(DISTINCT country) FROM events WHERE article_id IN ({marks}) GROUP BY article_id", list(chunk)
+        ))
+        copies.update(r[0] for r in conn.execute(f"SELECT article_id FROM duplicates WHERE article_id IN ({marks})", list(chunk)))
+    return TheatreReports(stories, events, spread, copies)
+
+
 def copies_of(conn: sqlite3.Connection, canonical_ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for chunk in _chunks(sorted(set(canonical_ids))):
@@ -270,3 +332,43 @@ def briefs_of(conn: sqlite3.Connection, story_id: str) -> list[str]:
 
 def update_story_json(conn: sqlite3.Connection, story_id: str, data: str) -> None:
     conn.execute("UPDATE stories SET json = ? WHERE id = ?", (data, story_id))
+
+
+# -- cached theatre inputs ----------------------------------------------------------------------------------------
+
+
+def analysis_stamps(conn: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, tuple[Any, ...] | None]:
+    """Stored article id -> a stamp of its analysis (None when not analysed), in id order.
+
+    A cached reading of a report is checked against the stamp: analysis, events and figures of an article are
+    written in one transaction, and rewriting the analysis row (INSERT OR REPLACE) gives it a new rowid.
+    """
+    out: dict[str, tuple[Any, ...] | None] = {}
+    for chunk in _chunks(sorted(set(article_ids))):
+        rows = conn.execute(
+            f"SELECT a.id, n.rowid, n.version, length(n.json) FROM articles a LEFT JOIN analyses n ON n.article_id = a.id"
+            f" WHERE a.id IN ({_marks(len(chunk))}) ORDER BY a.id",
+            list(chunk),
+        )
+        out.update((r[0], None if r[1] is None else (r[1], r[2], r[3])) for r in rows)
+    return out
+
+
+def event_rows(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[tuple[str, str, str | None, str]]:
+    """(article id, event id, date, json) of the articles' events."""
+    out: list[tuple[str, str, str | None, str]] = []
+    for chunk in _chunks(sorted(set(article_ids))):
+        out.extend(conn.execute(
+            f"SELECT article_id, id, date, json FROM events WHERE article_id IN ({_marks(len(chunk))})", list(chunk)
+        ))
+    return out
+
+
+def figure_rows(conn: sqlite3.Connection, article_ids: Sequence[str]) -> list[tuple[str, int, str]]:
+    """(article id, figure id, json) of the articles' figures."""
+    out: list[tuple[str, int, str]] = []
+    for chunk in _chunks(sorted(set(article_ids))):
+        out.extend(conn.execute(
+            f"SELECT article_id, id, json FROM figures WHERE article_id IN ({_marks(len(chunk))})", list(chunk)
+        ))
+    return out
