@@ -420,3 +420,33 @@ def test_figure_spans_match_their_text(parts: list[str]) -> None:
             "returned",
             "other",
         }
+
+
+def test_extract_record_writes_records_as_their_to_dict() -> None:
+    """The extract record builds the JSON form of figures, dates and events itself (it is faster than
+    ``to_dict``); it must stay exactly what ``to_dict`` gives."""
+    from watchfloor.analyze.output import _as_dict
+    from watchfloor.models import ActorRef, DateMention, Event, Evidence, Place
+
+    text = "At least 12 people were killed and about 3,000 displaced, the UN said on Friday."
+    figures = figures_of(text)
+    assert len(figures) == 2
+    figures[0].article_id = "a1"
+    event = Event(
+        event_type="Violence against civilians",
+        sub_event_type="Attack",
+        disorder_type=None,
+        plover="ASSAULT",
+        actor1=ActorRef(id="x", name="X", type="Rebel group", country="SYR"),
+        actor2=None,
+        location=Place(name="Aleppo", lat=36.2, lon=37.16, country="SYR", geo_precision=1),
+        date="2024-11-29",
+        date_precision=1,
+        fatalities=12,
+        modality="reported",
+        evidence=Evidence(text=text, start=0, end=len(text)),
+    )
+    records = [*figures, DateMention(date="2024-11-29", precision=1, start=72, end=81, text="on Friday"), event]
+    for record in records:
+        assert _as_dict(record) == record.to_dict()
+        assert list(_as_dict(record)) == list(record.to_dict())  # the same key order

@@ -144,6 +144,14 @@ def test_sentence_spans_are_ordered_disjoint_and_trimmed(text: str) -> None:
         ("DEIR EL-BALAH, Gaza Strip (AP) — Strikes.", "DEIR EL-BALAH, Gaza Strip (AP) —"),
         ("WASHINGTON, Nov. 27 — Officials said.", "WASHINGTON, Nov. 27 —"),
         ("  \nKYIV (Reuters) - Air raid.", "KYIV (Reuters) -"),
+        # "NEW" opens copy as a label ("NEW: ..."), but also place names when another word follows.
+        ("NEW YORK - The Security Council met.", "NEW YORK -"),
+        ("NEW YORK, Nov 3 (Reuters) - The Security Council met.", "NEW YORK, Nov 3 (Reuters) -"),
+        ("NEW DELHI, Nov. 3, 2025 (Reuters) - Talks resumed.", "NEW DELHI, Nov. 3, 2025 (Reuters) -"),
+        # Joint datelines: several places, one slash apart.
+        ("MOSCOW/IDLIB (MPA) - Russian jets struck.", "MOSCOW/IDLIB (MPA) -"),
+        ("NEW DELHI/ISLAMABAD (Reuters) - Guns fell silent.", "NEW DELHI/ISLAMABAD (Reuters) -"),
+        ("Moscow/Idlib (MPA) - Russian jets struck.", "Moscow/Idlib (MPA) -"),
     ],
 )
 def test_find_dateline(text: str, dateline: str) -> None:
@@ -163,10 +171,36 @@ def test_find_dateline(text: str, dateline: str) -> None:
         "",
         "   ",
         "UN - aid",
+        "NEW: the army said it withdrew.",
+        "NEW - the army said it withdrew.",
+        "UPDATE/NEW YORK - the council met.",
+        "BREAKING NEWS - rebels enter Damascus",
     ],
 )
 def test_no_dateline(text: str) -> None:
     assert find_dateline(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("NEW YORK - The UN said on Monday that 40 people were killed in Khartoum.", ["NEW YORK"]),
+        ("NEW YORK, Nov 3 (Reuters) - The UN said 12 people were killed in Khartoum.", ["NEW YORK"]),
+        ("MOSCOW/IDLIB (MPA) - Russian jets struck a market, killing nine people, rescuers said.", ["MOSCOW", "IDLIB"]),
+    ],
+)
+def test_dateline_is_no_sentence_content_and_its_places_are_dateline_places(text: str, places: list[str]) -> None:
+    from watchfloor.analyze.pipeline import Analyzer
+    from watchfloor.models import Article
+
+    doc = Analyzer()(Article(id="d", text=text, date="2024-11-04"))
+    dateline = find_dateline(text)
+    assert dateline is not None and doc.body_start == dateline[1]
+    # The places named before the body are the dateline's: the ones events fall back to.
+    assert [p.text for p in doc.places if p.place is not None and p.start < doc.body_start] == places
+    # Reported speech of the first sentence starts in the body, not at the dateline.
+    assert doc.quotes and all(q.start >= doc.body_start for q in doc.quotes)
+    assert not any(place in q.text for q in doc.quotes for place in places)
 
 
 # -- language -------------------------------------------------------------------------------------------

@@ -514,3 +514,24 @@ def test_find_holds_its_invariants_on_arbitrary_text(kb: ActorKB) -> None:
             last_end = m.end
 
     check()
+
+
+def test_a_scan_resolved_again_in_another_context_is_as_if_fresh(kb: ActorKB) -> None:
+    """The pipeline resolves one scan twice (without, then with the document's countries): each context must get
+    what a fresh scan would give, and the first resolution must leave the scan unchanged."""
+    text = (
+        "The SNA and the Syrian Democratic Forces clashed near Manbij, while HTS fighters and the army of the "
+        "regime held Aleppo. Al-Shabaab said the SNA had withdrawn."
+    )
+    scan = kb.scan(text)
+    first = kb.matches(scan)
+    for countries in (["SYR"], ["SOM"], ["SOM", "SYR"], []):
+        again = kb.matches(scan, countries)
+        fresh = kb.matches(kb.scan(text), countries)
+        assert [(m.start, m.end, m.actor_id, m.score) for m in again] == [
+            (m.start, m.end, m.actor_id, m.score) for m in fresh
+        ]
+    assert [(m.start, m.actor_id) for m in kb.matches(scan)] == [(m.start, m.actor_id) for m in first]
+    # The SNA is Syrian or Somali by context: the remembered choices must not fix it.
+    sna = {c: {m.actor_id for m in kb.matches(scan, [c]) if m.text == "SNA"} for c in ("SYR", "SOM")}
+    assert sna["SYR"] != sna["SOM"]

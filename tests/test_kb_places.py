@@ -333,3 +333,48 @@ def test_bad_extra_file_is_reported(index_path: Path, tmp_path: Path) -> None:
     extra.write_text("places:\n  - {name: Nowhere, lat: north, lon: 3}\n", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match="Nowhere"):
         Gazetteer.open(index_path, extra_files=[extra])
+
+
+def test_connectors_count_only_where_they_touch_a_name(gaz: Gazetteer) -> None:
+    from watchfloor.kb.gazetteer import _tokenize
+
+    text = "Shells hit Port-au-Prince, the al-Hol camp, Bab al Hawa and ash-Shaddadi, in the city of the dead."
+    words = [t.text for t in _tokenize(text)]
+    # Joined to a capitalised word: kept ("au", "al" twice, "ash", and the tail "camp"); the "city" and "of" of
+    # lower-case text between other words: left out, since no name can use them.
+    assert words == ["Shells", "Port", "au", "Prince", "al", "Hol", "camp", "Bab", "al", "Hawa", "ash", "Shaddadi"]
+    assert [m.text for m in gaz.find(text)][:4] == ["Port-au-Prince", "al-Hol camp", "Bab al Hawa", "ash-Shaddadi"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deir ez-Zor and al - \nHol, then the al\u00a0Hol camp and Tal Rifaat's outskirts.",
+        "Deir al-Balah's streets, the U.S. envoy in Beit Lahia, then Khan Younis.",
+        "Talks in the town of Sudzha, near the Kursk Oblast border, at Mariupol and Kyiv.",
+    ],
+)
+def test_finding_is_the_same_with_every_connector_read(gaz: Gazetteer, text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tokenizer leaves out connectors that touch no name; reading all of them finds the same places."""
+    from watchfloor.kb import gazetteer as module
+
+    def every_token(text: str) -> list[module._Token]:
+        tokens = []
+        for match in module._NAME_TOKEN.finditer(text):
+            start, end = match.span()
+            word = match.group()
+            if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+                end -= 2
+                word = word[:-2]
+            cap = word[0].isupper()
+            k = start - 1
+            while k >= 0 and text[k] in module._OPENERS:
+                k -= 1
+            initial = cap and (k < 0 or text[k] in module._SENTENCE_END or text[k] == ":")
+            tokens.append(module._Token(start, end, word, cap, initial))
+        return tokens
+
+    fast = [(m.start, m.end, m.place) for m in gaz.find(text)]
+    assert fast, "the texts name places"
+    monkeypatch.setattr(module, "_tokenize", every_token)
+    assert [(m.start, m.end, m.place) for m in gaz.find(text)] == fast

@@ -141,6 +141,8 @@ _NOT_NAMES = frozenset(
 _UN_NAMES = frozenset({"un", "u.n.", "u.n", "united nations", "the un", "the u.n.", "the united nations"})
 
 _TOKEN = re.compile(r"[^\s\"“”„«»]+")
+# (start, end) of a match, mapped over ``finditer`` in C rather than read match by match in Python.
+_SPAN = re.Match.span
 _QUOTE_MARK = re.compile(r"[\"“”„«»]")
 _LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 _OPENING_CONTEXT = " \t\u00a0([{—–-/\u2018'"
@@ -452,7 +454,7 @@ def _quote_spans(text: str) -> list[tuple[int, int, bool]]:
     spans: list[tuple[int, int, bool]] = []
     if '"' not in text and "“" not in text and "«" not in text and "„" not in text and "”" not in text:
         return spans
-    lines = [m.span() for m in _LINE.finditer(text)]
+    lines = list(map(_SPAN, _LINE.finditer(text)))
     for index, (lo, hi) in enumerate(lines):
         open_at: int | None = None
         opener = ""
@@ -620,10 +622,31 @@ def _speaker_before_quote(text: str, lo: int, open_at: int, inside_clause: bool 
     return _speaker_before(text, lo, v.start())
 
 
+_speaker_memo: tuple[str, dict[tuple[int, int], tuple[str, str, int] | None]] | None = None
+
+
 def _speaker_before(text: str, lo: int, verb_at: int) -> tuple[str, str, int] | None:
-    """The subject right before a speech verb, read backwards: (name, person|org|pronoun, offset)."""
+    """The subject right before a speech verb, read backwards: (name, person|org|pronoun, offset).
+
+    Remembered per article: figures (through ``source_and_pronoun``) and quotes ask for the same verbs' speakers.
+    """
+    global _speaker_memo
+    memo = _speaker_memo
+    if memo is None or memo[0] is not text:
+        memo = _speaker_memo = (text, {})
+    key = (lo, verb_at)
+    found = memo[1].get(key, _MISSING)
+    if found is _MISSING:
+        found = memo[1][key] = _read_speaker_before(text, lo, verb_at)
+    return found  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+def _read_speaker_before(text: str, lo: int, verb_at: int) -> tuple[str, str, int] | None:
     window_lo = max(lo, verb_at - 120)
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, window_lo, verb_at)]
+    tokens = list(map(_SPAN, _TOKEN.finditer(text, window_lo, verb_at)))
     i = len(tokens) - 1
     while i >= 0 and text[tokens[i][0] : tokens[i][1]].lower() in _SKIPPABLE:
         i -= 1
@@ -766,7 +789,7 @@ def _forward_speaker(text: str, pos: int, hi: int) -> tuple[str, str, int] | Non
         return normalise_source(m.group("np")), "person" if head in _PERSON_ROLES else "org", m.start("np")
     raw = m.group("name")
     start = m.start("name")
-    tokens = [(t.start(), t.end()) for t in _TOKEN.finditer(text, start, m.end("name"))]
+    tokens = list(map(_SPAN, _TOKEN.finditer(text, start, m.end("name"))))
     if not tokens:
         return None
     # The name runs until a comma ("said Volker Turk, the UN ..."); a trailing period ends the sentence.
@@ -790,7 +813,7 @@ def _forward_speaker(text: str, pos: int, hi: int) -> tuple[str, str, int] | Non
 
 def _clause_subject(text: str, lo: int, hi: int) -> tuple[str, str, int] | None:
     """The subject of the clause a participle hangs on: 'In a statement, he urged ..., declaring, "..."'."""
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+    tokens = list(map(_SPAN, _TOKEN.finditer(text, lo, hi)))
     k = 0
     first = text[tokens[0][0] : tokens[0][1]].lower() if tokens else ""
     if first in ("in", "on", "at", "after", "before", "during", "speaking", "meanwhile", "however", "later", "earlier"):
@@ -844,9 +867,7 @@ def _resolve_pronoun(
         words = m.group().split()
         if any(w.lower() in _ORG_WORDS or w.lower() in _NOT_NAMES for w in words):
             continue
-        found = _collect_name(
-            text, [(t.start(), t.end()) for t in _TOKEN.finditer(text, m.start(), m.end())], 0, len(words) - 1
-        )
+        found = _collect_name(text, list(map(_SPAN, _TOKEN.finditer(text, m.start(), m.end()))), 0, len(words) - 1)
         if found and found[1] == "person":
             best = found[0]
     return best
@@ -867,9 +888,7 @@ def _latest_subject(
         words = m.group().split()
         if any(w.lower() in _ORG_WORDS or w.lower() in _NOT_NAMES for w in words):
             continue
-        name = _collect_name(
-            text, [(t.start(), t.end()) for t in _TOKEN.finditer(text, m.start(), m.end())], 0, len(words) - 1
-        )
+        name = _collect_name(text, list(map(_SPAN, _TOKEN.finditer(text, m.start(), m.end()))), 0, len(words) - 1)
         if name and name[1] == "person":
             found = (m.start(), name[0])
     return found
@@ -922,7 +941,7 @@ def _reported_in_sentence(
 
 def _sentence_subject(text: str, lo: int, hi: int) -> tuple[str, str, int] | None:
     """The speaker phrase before the sentence's first verb ("Balochistan's chief minister condemned ...")."""
-    tokens = [(m.start(), m.end()) for m in islice(_TOKEN.finditer(text, lo, hi), 16)]
+    tokens = list(map(_SPAN, islice(_TOKEN.finditer(text, lo, hi), 16)))
     k = 0
     if tokens and text[tokens[0][0] : tokens[0][1]].lower() in _OPENING_ADVERBIAL:
         while k < len(tokens) and not text[tokens[k][0] : tokens[k][1]].endswith(","):

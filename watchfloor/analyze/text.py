@@ -193,7 +193,7 @@ _REGION_WORD = r"[A-Z][\w'’.\-]*"
 _DATELINE = re.compile(
     rf"""
     \s*
-    (?:(?P<caps>{_CAPS_WORD}(?:{_SP}{_CAPS_WORD}){{0,3}})|(?P<title>{_TITLE_WORD}(?:{_SP}{_TITLE_WORD}){{0,2}}))
+    (?:(?P<caps>{_CAPS_WORD}(?:(?:{_SP}|/){_CAPS_WORD}){{0,3}})|(?P<title>{_TITLE_WORD}(?:(?:{_SP}|/){_TITLE_WORD}){{0,2}}))
     (?P<region>(?:,{_SP}+{_REGION_WORD}(?:{_SP}(?:of|the|and|{_REGION_WORD})){{0,4}}){{0,2}})
     (?P<date>,?{_SP}+{_MONTH_ABBR}\.?{_SP}+\d{{1,2}}(?:,?{_SP}+\d{{4}})?)?
     {_SP}*(?P<agency>\([^()\n]{{1,40}}\))?
@@ -206,10 +206,15 @@ _NOT_PLACES = frozenset(
     "BREAKING UPDATE UPDATED WATCH LIVE EXCLUSIVE ANALYSIS OPINION COMMENT CORRECTION NOTE PHOTOS PHOTO VIDEO "
     "EDITOR'S EDITORS READ MORE FACTBOX EXPLAINER WARNING URGENT FLASH NEW".split()
 )
+# Of those, the words that also open place names when another word follows ("NEW YORK", "NEW DELHI").
+_PLACE_PREFIXES = frozenset({"NEW"})
+# Between the places of a joint dateline ("MOSCOW/IDLIB") and the words of one place.
+_PLACE_WORD_BREAK = re.compile(r"[ \u00a0/]+")
 
 
 def find_dateline(text: str) -> tuple[int, int] | None:
-    """The span of a leading dateline ("BEIRUT (AP) -", "Kyiv, Ukraine —", "KHARTOUM:"), separator included.
+    """The span of a leading dateline ("BEIRUT (AP) -", "Kyiv, Ukraine —", "KHARTOUM:", "NEW YORK, Nov 3
+    (Reuters) -", "MOSCOW/IDLIB (MPA) -"), separator included.
 
     The span ends right after the separator (trailing whitespace excluded); the body starts after it.
     Title-case places ("Kyiv") need a region or an agency so that an ordinary opening word is not mistaken
@@ -223,12 +228,22 @@ def find_dateline(text: str) -> tuple[int, int] | None:
     place = m.group("caps") or m.group("title")
     if m.group("caps"):
         letters = sum(c.isalpha() for c in place)
-        if letters < 3 or any(word in _NOT_PLACES for word in place.split()):
+        if letters < 3 or _not_a_place(place):
             return None
     elif not (m.group("region") or m.group("agency")):
         return None
     start = m.start("caps") if m.group("caps") else m.start("title")
     return start, m.end("sep")
+
+
+def _not_a_place(caps: str) -> bool:
+    """Whether an all-caps dateline head is a label of news copy ("BREAKING", "NEW:") rather than places."""
+    for place in caps.split("/"):
+        words = _PLACE_WORD_BREAK.split(place.strip())
+        for i, word in enumerate(words):
+            if word in _NOT_PLACES and not (word in _PLACE_PREFIXES and i + 1 < len(words)):
+                return True
+    return False
 
 
 def word_alternation(words: Iterable[str]) -> str:

@@ -21,8 +21,10 @@ an admin-1 area or a country.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
+import operator
 import re
 import sqlite3
 import threading
@@ -56,6 +58,10 @@ _OPENERS = frozenset(" \t\"'\u201c\u2018([\u00ab-\u2013\u2014")
 
 # Lower-case words that belong inside a name.
 _ARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "er", "es", "et", "ez", "en"})
+# The articles in every case they can be written in ("al", "Al", "AL"), to test a word without lowering it.
+_ARTICLE_FORMS = frozenset(
+    "".join(letters) for word in _ARTICLES for letters in itertools.product(*((c, c.upper()) for c in word))
+)
 _CONNECTORS = _ARTICLES | frozenset(
     {
         "de",
@@ -281,6 +287,18 @@ _NAME_TOKEN = re.compile(
 _REGION_SUFFIX_AT = re.compile(
     r"(?: - |[ \u00a0\-\u2010\u2011])\n?(?i:" + "|".join(sorted(_REGION_SUFFIXES, key=len, reverse=True)) + r")\b"
 )
+# The capitalised tokens of ``_NAME_TOKEN`` alone: the upper-case letter first, so that the engine skips to the
+# next one quickly, then the same conditions on what stands before it (read past that letter).
+_CAP_TOKEN = re.compile(
+    _upper_letters() + r"(?<![^\W\d_].)(?<![^\W\d_]['\u2019\u02bc].)"
+    r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[^\W\d_]*(?:['\u2019\u02bc][^\W\d_]+)*)"
+)
+_JOIN_CHARS_NL = frozenset(" \u00a0-\u2010\u2011\n")
+_AL_EL = frozenset(w for w in _ARTICLE_FORMS if w.lower() in ("al", "el"))
+# The first two letters of every connector and tail as ``_NAME_TOKEN`` reads them: the first in lower case, the
+# second in either.
+_LINK_PREFIXES = frozenset(w[0] + c for w in _CONNECTORS | _TAILS if len(w) > 1 for c in (w[1], w[1].upper()))
+_TOKEN_START = operator.attrgetter("start")
 _QUOTES = frozenset("'\"\u2018\u2019\u201c\u201d")
 _JOIN_CHARS = frozenset(" \u00a0-\u2010\u2011")
 
@@ -357,6 +375,7 @@ _PEOPLE_NOUNS = frozenset(
 )
 _TOWNS = frozenset({"city", "capital", "admin-seat"})
 
+_BY_NAME_MAX = 65_536
 _MAX_SPAN_TOKENS = 6
 _MAX_SKIP_WINDOW = 48  # characters of left context read for cue words
 
@@ -405,6 +424,11 @@ class _Cand:
     # for as one) and as a region named bare ("Aleppo" is the town; the region of that name the fallback).
     plain: float = field(init=False, compare=False, repr=False, default=0.0)
     bare_region: float = field(init=False, compare=False, repr=False, default=0.0)
+    # The cells around the candidate (its own and the eight next to it) in the two grids of ``_Anchors``,
+    # computed once rather than per document.
+    fine_cells: tuple[int, ...] = field(init=False, compare=False, repr=False, default=())
+    coarse_cells: tuple[int, ...] = field(init=False, compare=False, repr=False, default=())
+    pid_quality: tuple[int, int] = field(init=False, compare=False, repr=False, default=(0, 0))
 
     def __post_init__(self) -> None:
         quality = _QUALITY_SCORE[self.quality]
@@ -414,6 +438,13 @@ class _Cand:
             plain += 1.0
         object.__setattr__(self, "plain", plain + feature)
         object.__setattr__(self, "bare_region", quality + 0.6 * math.log10(min(self.population, 1000) + 10) + feature)
+        fine, coarse = _grid_cell(self.lat, self.lon, _Anchors._FINE), _grid_cell(self.lat, self.lon, _Anchors._COARSE)
+        object.__setattr__(self, "fine_cells", tuple(fine + offset for offset in _AROUND))
+        object.__setattr__(self, "coarse_cells", tuple(coarse + offset for offset in _AROUND))
+        object.__setattr__(self, "pid_quality", (self.pid, self.quality))
+
+
+_PID_QUALITY = operator.attrgetter("pid_quality")
 
 
 @dataclass(slots=True)
@@ -443,7 +474,7 @@ class _Mention:
     def signature(self) -> tuple[object, ...]:
         """What the choice of a place depends on besides the document: candidates and cues."""
         return (
-            tuple((c.pid, c.quality) for c in self.cands),
+            tuple(map(_PID_QUALITY, self.cands)),
             self.region_only,
             self.near,
             self.cued,
@@ -480,6 +511,9 @@ class Gazetteer:
             if cand.country:
                 self._countries[cand.country] = cand
         self._lookup = lru_cache(maxsize=65_536)(self._lookup_uncached)
+        # The places of a name (not by skeleton), in a plain dict in front of the LRU cache: a dict look-up is
+        # cheaper than a call of the cache, and the hot loop of ``_mentions`` asks for every capitalised word.
+        self._by_name: dict[str, tuple[_Cand, ...]] = {}
 
     # ------------------------------------------------------------------------------------ opening
 
@@ -581,15 +615,14 @@ class Gazetteer:
         # each pass chooses once per such group (news repeats its places).
         found: list[tuple[float, float]] = []
         no_anchors = _Anchors([])
-        signatures = [m.signature() for m in mentions]
-        settled: dict[tuple[object, ...], tuple[_Cand | None, float, float]] = {}
-        for m, signature in zip(mentions, signatures, strict=True):
-            done = settled.get(signature)
-            if done is None:
-                self._choose(m, hinted, no_anchors, None, strict=True)
-                settled[signature] = (m.choice, m.score, m.margin)
-            else:
-                m.choice, m.score, m.margin = done
+        groups: dict[tuple[object, ...], list[_Mention]] = {}
+        for m in mentions:
+            groups.setdefault(m.signature(), []).append(m)
+        for group in groups.values():
+            first = group[0]
+            self._choose(first, hinted, no_anchors, None, strict=True)
+            for m in group[1:]:
+                m.choice, m.score, m.margin = first.choice, first.score, first.margin
         for m in mentions:
             if m.choice is not None and (m.margin >= 2.0 or m.choice.feature == "country") and m.choice.country:
                 context[m.choice.country] += 2.0 if m.choice.feature != "country" else 2.5
@@ -598,15 +631,21 @@ class Gazetteer:
         # Pass 2: everything again, now with the document's countries and places known.
         anchors = _Anchors(found)
         hinted_context = _with_hints(context, hints)
-        settled.clear()
-        for m, signature in zip(mentions, signatures, strict=True):
-            done = settled.get(signature)
-            if done is None:
-                own = (m.choice.lat, m.choice.lon) if m.choice is not None else None
-                self._choose(m, _dampen(context, m, hinted_context, hints), anchors, own, strict=True)
-                settled[signature] = (m.choice, m.score, m.margin)
+        # A mention's dampened context depends only on its first choice's country and kind: built once each.
+        dampened: dict[tuple[str | None, bool], Counter[str]] = {}
+        for group in groups.values():
+            first = group[0]
+            own = (first.choice.lat, first.choice.lon) if first.choice is not None else None
+            if first.choice is None or not first.choice.country or first.margin < 2.0:
+                own_context = hinted_context
             else:
-                m.choice, m.score, m.margin = done
+                dampen_key = (first.choice.country, first.choice.feature == "country")
+                own_context = dampened.get(dampen_key)  # type: ignore[assignment]
+                if own_context is None:
+                    own_context = dampened[dampen_key] = _dampen(context, first, hinted_context, hints)
+            self._choose(first, own_context, anchors, own, strict=True)
+            for m in group[1:]:
+                m.choice, m.score, m.margin = first.choice, first.score, first.margin
         out: list[PlaceMatch] = []
         for m in mentions:
             if m.choice is None:
@@ -634,10 +673,20 @@ class Gazetteer:
         for s, e in skip:
             skipped[s:e] = b"\x01" * (e - s)
         n = len(tokens)
+        stop, country_names, by_name = self._stop, self._country_names, self._by_name
+        # Without countries or extra places, "no candidates" is one cached look-up (see _candidates).
+        plain_lookup = not countries and not self._extra
         i = 0
         while i < n:
             tok = tokens[i]
-            if skipped[tok.start] or not self._can_start(tokens, i, text):
+            # _can_start, with its cheap refusals first: most tokens are capitalised words after no article, or
+            # lower-case connectors ("of", "de") that are no article and so can open no name.
+            if tok.cap:
+                prev = tokens[i - 1] if i else None
+                startable = prev is None or prev.text not in _ARTICLE_FORMS or self._can_start(tokens, i, text)
+            else:
+                startable = tok.text in _ARTICLE_FORMS and self._can_start(tokens, i, text)
+            if skipped[tok.start] or not startable:
                 # A name starting inside an actor's is skipped whatever its length (see _skips).
                 i += 1
                 continue
@@ -648,14 +697,19 @@ class Gazetteer:
                 if _skips(skipped, start, end, j > i):
                     continue
                 key = fold(text[start:end])
-                if not self._acceptable_key(key, tokens, i, j):
+                if key in stop or not (i != j or self._acceptable_word(key, tok)):
                     continue
-                hit = self._country_names.get(key)
+                hit = country_names.get(key)
                 if hit is not None and hit[1]:
                     demonyms.append(hit[0])  # a demonym tells the document's country but is no place
                     found = True
                     i = j + 1
                     break
+                named = by_name.get(key)
+                if named is None:
+                    named = self._named(key)
+                if plain_lookup and not named and not _REGION_SUFFIX_AT.match(text, end):
+                    continue  # most capitalised words: no place of that name (what _mention_at would find first)
                 mention = self._mention_at(text, tokens, i, j, key, countries)
                 if mention is None:
                     continue
@@ -692,25 +746,21 @@ class Gazetteer:
         key = fold(prev.text)
         return not (key in self._stop or (prev.initial and key in self._common))
 
-    def _acceptable_key(self, key: str, tokens: list[_Token], i: int, j: int) -> bool:
-        if key in self._stop:
+    def _acceptable_word(self, key: str, tok: _Token) -> bool:
+        """Whether one word (its key not a stop word) may be a place name on its own."""
+        if len(key) < 3 and key not in self._country_names:
             return False
-        if i == j:
-            tok = tokens[i]
-            if len(key) < 3 and key not in self._country_names:
-                return False
-            if tok.initial and key in self._common:
-                return False
-            if tok.text.islower():
-                return False
-        return True
+        if tok.initial and key in self._common:
+            return False
+        return not tok.text.islower()
 
     def _mention_at(
         self, text: str, tokens: list[_Token], i: int, j: int, key: str, countries: Sequence[str]
     ) -> _Mention | None:
         start, end = tokens[i].start, tokens[j].end
         region_only = False
-        if not self._candidates(key, countries) and not _REGION_SUFFIX_AT.match(text, end):
+        named = self._candidates(key, countries)  # looked up once: the lists below are filtered copies
+        if not named and not _REGION_SUFFIX_AT.match(text, end):
             return None  # most capitalised words: no place of that name, and no "province" after it
         nxt = _next_word(text, end)
         suffix = nxt.text.lower() if nxt is not None else ""
@@ -719,13 +769,13 @@ class Gazetteer:
             assert nxt is not None
             full = self._candidates(fold(text[start : nxt.end]), countries)
             # Only a region takes the suffix: "Sudan state media" is the country, then "state media".
-            regions = [c for c in self._candidates(key, countries) if c.feature == "region"]
+            regions = [c for c in named if c.feature == "region"]
             if full or regions:
                 cands = full or regions
                 end = nxt.end
                 region_only = not full
         if not cands:
-            cands = self._candidates(key, countries)
+            cands = list(named)
             if not cands:
                 return None
             if suffix in ("camp", "crossing") and any(c.feature == suffix for c in cands):
@@ -781,7 +831,9 @@ class Gazetteer:
         The consonant skeleton is a last resort: tried only when the exact and loose keys find nothing, for
         names of five letters or more, and kept only inside ``countries``.
         """
-        found = self._lookup(key, False)
+        found = self._by_name.get(key)
+        if found is None:
+            found = self._named(key)
         if self._extra:
             found = found + self._extra_lookup(key, False)
         if found or not countries:
@@ -792,6 +844,13 @@ class Gazetteer:
         if self._extra:
             found = found + self._extra_lookup(key, True)
         return [c for c in found if c.country in countries]
+
+    def _named(self, key: str) -> tuple[_Cand, ...]:
+        """``_lookup(key, False)``, remembered in ``_by_name``."""
+        if len(self._by_name) >= _BY_NAME_MAX:
+            self._by_name.clear()
+        found = self._by_name[key] = self._lookup(key, False)
+        return found
 
     def _lookup_uncached(self, key: str, by_skeleton: bool) -> tuple[_Cand, ...]:
         probes = ["^" + _skeleton_key(key)] if by_skeleton else [key, "~" + loose(key)]
@@ -839,7 +898,9 @@ class Gazetteer:
                 continue
             country = cand.country
             in_context = country is not None and country in context
-            near_context = not in_context and self._next_to(country, context)
+            # Whether the country borders one of the document's (news of a war crosses borders).
+            neighbours = None if in_context or country is None else self._neighbours.get(country)
+            near_context = neighbours is not None and not neighbours.isdisjoint(context)
             if strict and not self._plausible(cand, m, context, near_context):
                 continue
             # _score, with the candidate's own part precomputed; the additions keep _score's order so that
@@ -868,12 +929,6 @@ class Gazetteer:
         rival = next((s for s, c in scored[1:] if _km(c.lat, c.lon, best.lat, best.lon) > 25), None)
         m.choice, m.score = best, best_score
         m.margin = best_score - rival if rival is not None else 8.0
-
-    def _next_to(self, country: str | None, context: Counter[str]) -> bool:
-        """Whether ``country`` borders one of the document's countries (news of a war crosses borders)."""
-        if country is None or country in context:
-            return False
-        return any(c in context for c in self._neighbours.get(country, ()))
 
     def _plausible(self, cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> bool:
         """Whether a candidate may stand at all: far-off villages that share a word need not apply."""
@@ -998,7 +1053,8 @@ class _Anchors:
     """The places a document has settled on, and the bonus for being near one of them.
 
     Points are bucketed in grids of about 60 km and 300 km so that a candidate is measured only against the
-    points that can earn it a bonus; results are cached per candidate.
+    points that can earn it a bonus: those of its own cell and the eight around it (whose numbers each
+    candidate carries, see ``_Cand``); results are cached per candidate.
     """
 
     __slots__ = ("_fine", "_coarse", "_cache")
@@ -1007,31 +1063,22 @@ class _Anchors:
     _COARSE = 2.8  # degrees: a cell and its neighbours cover 300 km
 
     def __init__(self, points: list[tuple[float, float]]) -> None:
-        self._fine: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        self._coarse: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        self._fine: dict[int, list[tuple[float, float]]] = {}
+        self._coarse: dict[int, list[tuple[float, float]]] = {}
         for point in dict.fromkeys(points):
-            self._fine.setdefault(self._cell(point[0], point[1], self._FINE), []).append(point)
-            self._coarse.setdefault(self._cell(point[0], point[1], self._COARSE), []).append(point)
+            self._fine.setdefault(_grid_cell(point[0], point[1], self._FINE), []).append(point)
+            self._coarse.setdefault(_grid_cell(point[0], point[1], self._COARSE), []).append(point)
         # Per candidate: the points within 60 km and (once asked for) within 300 km of it.
         self._cache: dict[int, tuple[list[tuple[float, float]], list[tuple[float, float]] | None]] = {}
 
     @staticmethod
-    def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
-        # Longitude cells widen towards the poles so that a neighbour cell is never too narrow.
-        scale = max(0.2, math.cos(math.radians(lat)))
-        return int(lat // size), int(lon * scale // size)
-
-    def _near(self, grid: dict[tuple[int, int], list[tuple[float, float]]], size: float, cand: _Cand,
-              km: float) -> list[tuple[float, float]]:
-        """The points of ``grid`` within ``km`` of a candidate, read from its cell and the cells around."""
-        row, col = self._cell(cand.lat, cand.lon, size)
-        out = []
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                for point in grid.get((row + dr, col + dc), ()):
-                    if _km(cand.lat, cand.lon, point[0], point[1]) < km:
-                        out.append(point)
-        return out
+    def _near(
+        grid: dict[int, list[tuple[float, float]]], cells: tuple[int, ...], cand: _Cand, km: float
+    ) -> list[tuple[float, float]]:
+        """The points of ``grid`` in ``cells`` (a candidate's and those around it) within ``km`` of it."""
+        lat, lon = cand.lat, cand.lon
+        points = itertools.chain.from_iterable(map(grid.get, cells, _NO_POINTS))
+        return [point for point in points if _km(lat, lon, point[0], point[1]) < km]
 
     def bonus(self, cand: _Cand, own: tuple[float, float] | None) -> float:
         if not self._fine:
@@ -1039,16 +1086,31 @@ class _Anchors:
         # A place cannot vouch for itself.
         near = self._cache.get(cand.pid)
         if near is None:
-            near = self._cache[cand.pid] = (self._near(self._fine, self._FINE, cand, 60.0), None)
-        if any(point != own for point in near[0]):
+            near = self._cache[cand.pid] = (self._near(self._fine, cand.fine_cells, cand, 60.0), None)
+        # The points are distinct, so a list of two or more always holds one that is not ``own``.
+        close = near[0]
+        if close and (len(close) > 1 or close[0] != own):
             return 2.0
         far = near[1]
         if far is None:  # the wider ring is read only for candidates with no anchor close by
-            far = self._near(self._coarse, self._COARSE, cand, 300.0)
-            self._cache[cand.pid] = (near[0], far)
-        if any(point != own for point in far):
+            far = self._near(self._coarse, cand.coarse_cells, cand, 300.0)
+            self._cache[cand.pid] = (close, far)
+        if far and (len(far) > 1 or far[0] != own):
             return 1.0
         return 0.0
+
+
+# A grid cell is numbered row * _ROW + column; columns stay well inside +-_ROW / 2 (|longitude| <= 180).
+_ROW = 1 << 12
+_AROUND = tuple(dr * _ROW + dc for dr in (-1, 0, 1) for dc in (-1, 0, 1))
+_NO_POINTS = ((),) * len(_AROUND)
+
+
+def _grid_cell(lat: float, lon: float, size: float) -> int:
+    """The number of a point's cell in a grid of ``size`` degrees; longitude cells widen towards the poles so
+    that a neighbour cell is never too narrow."""
+    scale = max(0.2, math.cos(math.radians(lat)))
+    return int(lat // size) * _ROW + int(lon * scale // size)
 
 
 def _paired_countries(text: str, mentions: list[_Mention]) -> list[str]:
@@ -1107,18 +1169,101 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _tokenize(text: str) -> list[_Token]:
     """The words a place name can be made of: capitalised words, acronyms and the lower-case connectors and
-    tails of names ("al", "de", "camp"). The other lower-case words, most of a text, are never read."""
+    tails of names ("al", "de", "camp"). The other lower-case words, most of a text, are never read.
+
+    Capitalised words are found by a pattern that opens with an upper-case letter, which the regex engine
+    scans for quickly. A lower-case connector or tail matters only where it touches a name: right after a
+    capitalised word or another such word, with only a join (a space, a hyphen) between ("Port-au-Prince",
+    "Rukban camp", "Bab al-Hawa"), or as an article bound to the capitalised word after it ("al-Hol"); those
+    are read there, and the others (the "of" of "the city of the dead") left out, which changes no mention.
+    """
     tokens: list[_Token] = []
-    for match in _NAME_TOKEN.finditer(text):
+    size = len(text)
+    for match in _CAP_TOKEN.finditer(text):
         start, end = match.span()
         word = match.group()
         if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
             end -= 2
             word = word[:-2]
-        cap = word[0].isupper()
-        # Whether a word opens a sentence matters only for capitalised words.
-        tokens.append(_Token(start, end, word, cap, cap and _is_initial(text, start)))
+        k = start - 1  # whether the word opens a sentence
+        while k >= 0 and text[k] in _OPENERS:
+            k -= 1
+        tokens.append(_Token(start, end, word, True, k < 0 or text[k] in _SENTENCE_END or text[k] == ":"))
+    linked: list[_Token] = []
+    seen: set[int] = set()
+    for tok in tokens:
+        start = tok.start
+        # An article bound to this word ("al-Hol", "el Fasher", "ash-Shaddadi"): only these make a lower-case
+        # word before a capitalised one count (see _article_joined). Most capitalised words follow a plain
+        # space and a word that is no "al" or "el", which the first test turns away.
+        gap_end = text[start - 1] if start >= 3 else ""
+        if gap_end in _JOIN_CHARS_NL and (
+            gap_end not in " \u00a0\n" or text[start - 3 : start - 1] in _AL_EL or text[start - 2] in _JOIN_CHARS_NL
+        ):
+            before = _joined_lower_before(text, start)
+            if before is not None and before.start not in seen:
+                seen.add(before.start)
+                linked.append(before)
+        after: _Token | None = tok
+        while after is not None and after.end < size and text[after.end] in _JOIN_CHARS_NL:
+            pos = after.end + 1
+            # Most words after a name are no connector or tail: two letters tell (one for "y" and "u").
+            if text[pos : pos + 2] not in _LINK_PREFIXES and text[pos : pos + 1] not in ("y", "u") and (
+                text[pos : pos + 1] not in _JOIN_CHARS_NL
+            ):
+                break
+            after = _joined_lower_after(text, after.end)
+            if after is None or after.start in seen:
+                break
+            seen.add(after.start)
+            linked.append(after)
+    if linked:
+        tokens.extend(linked)
+        tokens.sort(key=_TOKEN_START)
     return tokens
+
+
+def _lower_token(text: str, start: int) -> _Token | None:
+    """The lower-case connector or tail of ``_NAME_TOKEN`` starting at ``start``, if any."""
+    if not text[start].islower():
+        return None
+    match = _NAME_TOKEN.match(text, start)
+    if match is None:
+        return None
+    end = match.end()
+    word = match.group()
+    if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+        end -= 2
+        word = word[:-2]
+    return _Token(start, end, word, False, False)
+
+
+def _joined_lower_after(text: str, end: int) -> _Token | None:
+    """The lower-case token right after ``end`` when only a join stands between."""
+    pos = end
+    limit = min(len(text), end + 4)
+    while pos < limit and text[pos] in _JOIN_CHARS_NL:
+        pos += 1
+    if pos >= len(text) or text[end:pos] not in _JOIN_GAPS:
+        return None
+    return _lower_token(text, pos)
+
+
+def _joined_lower_before(text: str, start: int) -> _Token | None:
+    """The article right before ``start`` that binds to it: "al"/"el" across any join, others by a hyphen."""
+    pos = start
+    limit = max(0, start - 4)
+    while pos > limit and text[pos - 1] in _JOIN_CHARS_NL:
+        pos -= 1
+    gap = text[pos:start]
+    if gap not in _JOIN_GAPS:
+        return None
+    for first in (pos - 2, pos - 3):
+        if first >= 0 and text[first:pos] in _ARTICLE_FORMS:
+            tok = _lower_token(text, first)
+            if tok is not None and tok.end == pos and _article_joined(tok, gap):
+                return tok
+    return None
 
 
 def _next_word(text: str, end: int) -> _Token | None:
@@ -1137,13 +1282,6 @@ def _next_word(text: str, end: int) -> _Token | None:
         stop -= 2
         word = word[:-2]
     return _Token(start, stop, word, word[0].isupper(), False)
-
-
-def _is_initial(text: str, start: int) -> bool:
-    k = start - 1
-    while k >= 0 and text[k] in _OPENERS:
-        k -= 1
-    return k < 0 or text[k] in _SENTENCE_END or text[k] == ":"
 
 
 def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
