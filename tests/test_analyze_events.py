@@ -649,6 +649,10 @@ class FixedModel:
         ("Rebels seized the town of Omdurman.", "Government regains territory", 0.9,
          "Non-state actor overtakes territory"),
         ("Rebels seized the town of Omdurman.", "Air/drone strike", 0.9, "Air/drone strike"),
+        # The weapon word decides within remote violence, and shelling that kills civilians is still shelling.
+        ("The army shelled a crowded market in Omdurman.", "Air/drone strike", 0.9, "Shelling/artillery/missile attack"),
+        ("The army shelled a crowded market in Omdurman.", "Attack", 0.9, "Shelling/artillery/missile attack"),
+        ("The army shelled a crowded market in Omdurman.", "Arrests", 0.9, "Arrests"),
     ],
 )
 def test_the_classifier_overrides_a_weak_lede_decision(
@@ -657,6 +661,14 @@ def test_the_classifier_overrides_a_weak_lede_decision(
     extractor = EventExtractor(StubResources(KB))
     extractor._model = FixedModel(label, probability)  # type: ignore[assignment]
     assert extractor(make_doc(sentence))[0].sub_event_type == expected
+
+
+@pytest.mark.parametrize(("probability", "kept"), [(0.9, False), (0.4, True)])
+def test_a_weak_lede_decision_the_classifier_reads_as_no_event_is_dropped(probability: float, kept: bool) -> None:
+    extractor = EventExtractor(StubResources(KB))
+    extractor._model = FixedModel("none", probability)  # type: ignore[assignment]
+    events = extractor(make_doc("Soldiers and protesters clashed in Omdurman."))
+    assert bool(events) is kept
 
 
 def test_the_classifier_does_not_overrule_a_clear_decision() -> None:
