@@ -4,9 +4,9 @@
 A metric may drop by at most ``TOLERANCE`` below its floor. Floors only go up: when a change improves a metric,
 raise its floor in the same commit; never lower one to make a change pass.
 
-The sets: ``dev.jsonl`` (labelled snippets, used while developing the rules), ``test.jsonl`` (held-out snippets,
-never used for tuning) and ``articles.jsonl`` (whole labelled articles, which also score figures, dates and
-quotes).
+The sets: ``dev.jsonl`` and ``dev2.jsonl`` (labelled snippets, read while developing the rules), ``test.jsonl`` and
+``test2.jsonl`` (held-out snippets by two other authors, never read or used for tuning) and ``articles.jsonl``
+(whole labelled articles, which also score figures, dates and quotes).
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from watchfloor.analyze.evaluate import EventEvalReport, evaluate_events, format
 DATA = Path(__file__).resolve().parent / "data" / "events"
 BASELINE = DATA / "baseline.json"
 TOLERANCE = 0.01
-SETS = {"dev": "dev.jsonl", "test": "test.jsonl", "articles": "articles.jsonl"}
+SETS = {
+    "dev": "dev.jsonl",
+    "dev2": "dev2.jsonl",
+    "test": "test.jsonl",
+    "test2": "test2.jsonl",
+    "articles": "articles.jsonl",
+}
 
 
 @pytest.fixture(scope="module")
