@@ -689,3 +689,88 @@ def test_a_later_sentence_of_the_same_type_does_not_displace_the_lede(extractor:
     assert events[0].sub_event_type == "Natural disaster"
     assert events[0].evidence.text.startswith("Floods in Sudan")
     assert events[0].fatalities == 40
+
+
+# -- the fast paths give what the plain tests they replace give ----------------------------------------------
+
+_SPEED_SENTENCES = (
+    "After the war began in 2011, troops withdrew; crowds of protesters gathered, and analysts say the town is one "
+    "of the worst hit. Gunmen, suspected bandits, set up a base, if reports are right. The army drove them out of "
+    "Tawila while tear gas hung over the trenches. Nobody was killed, the ministry said. Drones were shot down over "
+    "Kherson since Monday night, as soldiers pulled back. A quiet sentence with no hint words in it."
+)
+
+
+def test_sentence_hint_words_are_the_ones_each_sentence_holds(extractor: EventExtractor) -> None:
+    from watchfloor.analyze.events import _HINT_WORDS
+
+    doc = make_doc(_SPEED_SENTENCES)
+    views = extractor._scan(doc.text, doc.sentences)
+    assert len(views) == len(doc.sentences) > 4
+    for view in views:
+        assert view.hints == {word for word in _HINT_WORDS if word in view.low}
+    assert {"after", "withdr", "crowd", "protesters", "is one of", "began in", "the war", "analysts"} <= views[0].hints
+    assert {"set", "suspect", "if"} <= views[1].hints
+    assert views[-1].hints == set()
+    # Overlapping spans (no splitter gives them) are tested sentence by sentence and give the same sets.
+    text = "Troops withdrew after the war. Crowds gathered since then."
+    overlapping = extractor._scan(text, [(0, 30), (20, len(text))])
+    assert [v.hints for v in overlapping] == [{w for w in _HINT_WORDS if w in v.low} for v in overlapping]
+    assert "the war" in overlapping[1].hints
+
+
+def test_negation_hint_and_clause_breaks_match_their_patterns() -> None:
+    from watchfloor.analyze import modality
+
+    clauses = [
+        "no one was hurt", "the army did not say", "rebels denied it", "nobody", "a knot of snow", "north of town",
+        "it never happened", "without warning", "the report was fake", "annotated", "", "they failed to", "untrue",
+        "no-fly zone", "casino", "non-state", "innocent bystanders",
+    ]
+    for clause in clauses:
+        assert modality._might_negate(clause) == bool(modality._NEGATION_HINT.search(clause)), clause
+
+    def plain(text: str, start: int, end: int, t_start: int, t_end: int) -> tuple[int, int]:
+        c_start, c_end = start, end
+        for m in modality._CLAUSE_BREAK.finditer(text, start, end):
+            if m.end() <= t_start:
+                c_start = m.end()
+            elif m.start() >= t_end:
+                c_end = m.start()
+                break
+        return c_start, c_end
+
+    texts = ["rebels attacked, but the army held", "a strike - the army said - hit it", "x; y: z", "plain words only",
+             "one,  while two \u2014three", "rebels attacked,but nobody fled"]
+    for text in texts:
+        for t_start in range(0, len(text), 3):
+            t_end = min(len(text), t_start + 4)
+            assert modality.clause_around(text, 0, len(text), t_start, t_end) == plain(text, 0, len(text), t_start, t_end)
+
+
+def test_model_predictions_match_the_plain_feature_sum() -> None:
+    import math
+
+    from watchfloor.analyze.events import SentenceModel, sentence_features
+
+    model = SentenceModel.load()
+    assert model is not None
+    for text in ("Gunmen abducted twenty pupils from a boarding school overnight.",
+                 "Protesters marched through the capital demanding the release of detained activists.",
+                 "The weather was mild."):
+        counts: dict[str, int] = {}
+        for feature in sentence_features(text):
+            if feature in model.features:
+                counts[feature] = counts.get(feature, 0) + 1
+        if not counts:
+            assert model.predict(text) == ("none", 1.0)
+            continue
+        values = {f: (1.0 + math.log(n)) * model.features[f][0] for f, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        logits = list(model.intercept)
+        for feature, value in values.items():
+            for k, w in model.features[feature][1]:
+                logits[k] += w * (value / norm)
+        exps = [math.exp(v - max(logits)) for v in logits]
+        best = max(range(len(exps)), key=exps.__getitem__)
+        assert model.predict(text) == (model.classes[best], exps[best] / sum(exps))

@@ -34,6 +34,7 @@ pass, and the regular expressions run on lowercased text, mostly behind cheap su
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -821,8 +822,8 @@ _VICTIM_FIGHTERS = re.compile(
     r"insurgents|rebels|assailants|attackers|militiamen|jihadists|peacekeepers|guards|positions|posts?|base|"
     r"checkpoint|convoy|patrol|barracks)\b"
 )
-_HQ_VERBS = ("set up", "sets up", "setting up", "establish", "built", "build", "opened", "opening", "installed",
-             "moved into")
+# A word of every _HQ_PATTERN match, looked for before the pattern runs.
+_HQ_HINTS = ("set", "establish", "buil", "open", "installed", "moved into")
 _PUSH_VERBS = ("pushed", "drove", "driven", "dislodged", "forced", "expelled", "chased", "ousted", "cleared")
 _HQ_PATTERN = re.compile(
     r"\b(?:set up|sets up|setting up|established|establish|establishing|built|building|build|opened|opening|"
@@ -909,26 +910,42 @@ _PEOPLE_CAPTURED = re.compile(
     r"\b(?:soldiers|prisoners|fighters|troops|people|men|civilians|crew|members)\s+(?:\w+\s+)?(?:captured|seized)"
     r"(?:\s+(?:in|by|during|at|last|earlier|on|near|from|while)\b|\s*[,.;])"
 )
+# Asked of every violent event's sentence without a killed figure; its words all contain "no" or "without".
+_NO_CASUALTIES = re.compile(
+    r"\bno (?:one|casualties|deaths|fatalities)\b|\bnobody was (?:killed|hurt)|without (?:any )?casualties|"
+    r"no (?:immediate )?reports? of casualties",
+    re.IGNORECASE,
+)
 _SINCE_BEFORE = re.compile(r"\b(?:since|until|till|before)\s+$")
-_BACKGROUND_HINTS = ("since", "has ", "have been", "the war", "began in", "recent", "history", "analyst", "expert",
-                     "is one of")
+# Every _BACKGROUND match holds one of these ("has killed ... since" holds "since").
+_BACKGROUND_HINTS = ("since", "the war", "began in", "in recent", "history of", "analysts", "experts say", "is one of",
+                     "has long")
 _SUBORDINATE_HINTS = ("after", "following", "in re", "since", "wake", "amid", "if", "unless", "ahead", "while",
                       "whereas", ", with", ";", "as ")
 
 
-def _might_background(low: str) -> bool:
-    """Cheap test before the background pattern: does any of its key words occur at all?"""
-    return any(map(low.__contains__, _BACKGROUND_HINTS))
+# Words the context rules look for in a sentence before running a pattern that needs one of them. _scan finds them
+# all in one pass over the article and gives each sentence the set it holds (_SentenceView.hints), which is the same
+# as testing each word against the sentence but far cheaper than a dozen substring scans per word list.
+_BROUGHT_DOWN_HINTS = frozenset({"destroyed", "downed", "shot down", "intercepted", "neutrali"})
+_IRRITANT_HINTS = frozenset({"gas", "irritant", "riot-control"})
+_MOB_HINTS = frozenset({"suspect", "accus", "rumo", "alleged"})
+_CROWD_HINTS = frozenset({"crowd", "protesters", "demonstrators", "rioters", "youths", "supporters"})
+_WITHDRAWAL_HINTS = frozenset({"withdr", "pulled", "left", "redeployed"})
+_HINT_WORDS = frozenset().union(
+    _SUBORDINATE_HINTS, _BACKGROUND_HINTS, _HQ_HINTS, _PUSH_VERBS, _BROUGHT_DOWN_HINTS, _IRRITANT_HINTS, _MOB_HINTS,
+    _CROWD_HINTS, _WITHDRAWAL_HINTS,
+)
+_SUBORDINATE_HINT_SET = frozenset(_SUBORDINATE_HINTS)
+_BACKGROUND_HINT_SET = frozenset(_BACKGROUND_HINTS)
+_HQ_HINT_SET = frozenset(_HQ_HINTS)
+_PUSH_VERB_SET = frozenset(_PUSH_VERBS)
 
 
 def _might_label(low: str) -> bool:
     """Cheap test before the feature-label pattern: a colon, bar or dash near the start."""
     head = low[:32]
     return ":" in head or "|" in head or "-" in head or "\u2013" in head or "\u2014" in head
-
-
-def _might_subordinate(low: str) -> bool:
-    return any(map(low.__contains__, _SUBORDINATE_HINTS))
 
 
 _SINCE = re.compile(r"\bsince (?:the|it|\w+ \d{4}|\d{4}|march|april|may|june|july|january|february)")
@@ -978,6 +995,7 @@ class _SentenceView:
     hits: list[Hit] = field(default_factory=list)
     tags: set[str] = field(default_factory=set)
     low: str = ""  # the sentence lowercased (same length)
+    hints: set[str] = field(default_factory=set)  # the _HINT_WORDS that occur in ``low``
 
     def frames(self, name: str) -> list[Hit]:
         tag = "@" + name
@@ -1038,6 +1056,14 @@ def _pycountry_name(iso3: str) -> str:
     if country is None:
         return iso3
     return str(getattr(country, "common_name", None) or country.name)
+
+
+# The sub types the demonstration rules are about.
+_DEMONSTRATION_TYPES = frozenset(PROTEST_TYPES + (VIOLENT_DEMO,))
+# Frame tags of harm done: a sentence with one of them may give a violent event even without a sub-type cue.
+_HARM_FRAMES = frozenset({"@kill", "@attack", "@wound"})
+# Cues that are also month names: capitalised, they are the month ("in March", "since May").
+_MONTH_CUES = frozenset({"march", "may"})
 
 
 def _lower_same_length(text: str) -> str:
@@ -1124,7 +1150,15 @@ class EventExtractor:
         for word in GENERIC_ACTORS:
             entries.setdefault(word, []).append(("@actor", 1.0))
         for cue, tags in entries.items():
-            self._automaton.add_word(cue, (cue, tuple(dict.fromkeys(tags))))
+            # The scan needs the cue's length back to its start, and whether it is also a month name, for every
+            # match (over a hundred per article): work them out once here.
+            self._automaton.add_word(cue, (len(cue) - 1, cue in _MONTH_CUES, tuple(
+                (tag, weight, tag[0] == "@") for tag, weight in dict.fromkeys(tags)), cue,
+                cue if cue in _HINT_WORDS else None))
+        # The context rules' hint words ride along in the same automaton (one pass over the text), as plain
+        # substrings: no word-boundary test, no tags.
+        for word in _HINT_WORDS - entries.keys():
+            self._automaton.add_word(word, (len(word) - 1, False, (), word, word))
         self._automaton.make_automaton()
 
     # -- public --------------------------------------------------------------------------------------------
@@ -1144,7 +1178,7 @@ class EventExtractor:
                 lede_count += 1
                 lede_end = view.end
             in_lede = view.end <= lede_end
-            if not in_lede and not ({"@kill", "@attack", "@wound"} & view.tags) and sum(
+            if not in_lede and _HARM_FRAMES.isdisjoint(view.tags) and sum(
                     h.weight for h in view.hits if h.tag[0] != "@") < WEAK_SCORE * 0.6:
                 continue  # nothing here can reach an event outside the lede; save the rules' time
             decision = self._decide(text, view, doc)
@@ -1177,7 +1211,7 @@ class EventExtractor:
             return None
         for view in views[decision.index + 1:decision.index + 1 + LATER_TOLL_SENTENCES]:
             sentence = view.low
-            if (_might_background(sentence) and _BACKGROUND.search(sentence)) or (
+            if (not view.hints.isdisjoint(_BACKGROUND_HINT_SET) and _BACKGROUND.search(sentence)) or (
                     "since" in sentence and _SINCE.search(sentence)):
                 continue
             other = [h for h in view.hits if h.tag in self.sub_types and h.tag != decision.sub_type and h.weight >= 1.8
@@ -1217,31 +1251,52 @@ class EventExtractor:
         if low is None:
             low = _lower_same_length(text)
         views = [_SentenceView(s, e, i, low=low[s:e]) for i, (s, e) in enumerate(sentences)]
-        starts = [s for s, _ in sentences]
+        if not views:
+            return views
         cues: list[Hit] = []
         frames: list[Hit] = []
-        n = len(low)
-        for end_index, (cue, tags) in self._automaton.iter(low):
-            start = end_index - len(cue) + 1
-            end = end_index + 1
-            if (start > 0 and (low[start - 1].isalnum() or low[start - 1] == "_")) or (
-                    end < n and (low[end].isalnum() or low[end] == "_")):
-                continue
-            if (cue == "march" or cue == "may") and text[start].isupper():
+        add_cue = cues.append
+        add_frame = frames.append
+        last = len(low) - 1
+        hint_matches: list[tuple[int, int, str]] = []
+        for end_index, (back, month_word, tags, cue, hint) in self._automaton.iter(low):
+            start = end_index - back
+            if hint is not None:
+                hint_matches.append((start, end_index, hint))
+                if not tags:
+                    continue
+            if start > 0:
+                before = low[start - 1]
+                if before.isalnum() or before == "_":
+                    continue
+            if end_index < last:
+                after = low[end_index + 1]
+                if after.isalnum() or after == "_":
+                    continue
+            if month_word and text[start].isupper():
                 continue  # the month
-            for tag, weight in tags:
-                (frames if tag[0] == "@" else cues).append(Hit(start, end, tag, weight, cue))
+            end = end_index + 1
+            for tag, weight, is_frame in tags:
+                (add_frame if is_frame else add_cue)(Hit(start, end, tag, weight, cue))
         hits = frames + _drop_contained(cues)
         hits.sort(key=_hit_start)
         i = 0
         count = len(sentences)
+        starts = [s for s, _ in sentences]
+        sentence_start, sentence_end = sentences[0]
+        view = views[0]
         for hit in hits:
             # Hits come in text order, so the sentence index only moves forward.
-            while i + 1 < count and starts[i + 1] <= hit.start:
-                i += 1
-            if starts[i] <= hit.start < sentences[i][1]:
-                views[i].hits.append(hit)
-                views[i].tags.add(hit.tag)
+            position = hit.start
+            if i + 1 < count and starts[i + 1] <= position:
+                while i + 1 < count and starts[i + 1] <= position:
+                    i += 1
+                sentence_start, sentence_end = sentences[i]
+                view = views[i]
+            if sentence_start <= position < sentence_end:
+                view.hits.append(hit)
+                view.tags.add(hit.tag)
+        _add_hints(hint_matches, sentences, views)
         return views
 
     # -- deciding the sub type -----------------------------------------------------------------------------
@@ -1251,17 +1306,19 @@ class EventExtractor:
         best_hit: dict[str, Hit] = {}
         effective: dict[str, float] = {}
         # Cues in a clause about an earlier event ("a curfew after the drone strikes") count for less.
-        sub_clause = _SUBORDINATE.search(view.low) if _might_subordinate(view.low) else None
+        sub_clause = _SUBORDINATE.search(view.low) if not view.hints.isdisjoint(_SUBORDINATE_HINT_SET) else None
         sub_start = view.start + sub_clause.start() if sub_clause else view.end
+        sub_types = self.sub_types
         for hit in view.hits:
-            if hit.tag.startswith("@") or hit.tag not in self.sub_types:
+            tag = hit.tag
+            if tag[0] == "@" or tag not in sub_types:
                 continue
             weight = hit.weight * (0.5 if hit.start >= sub_start else 1.0)
-            scores[hit.tag] = scores.get(hit.tag, 0.0) + weight
-            if hit.tag not in best_hit or weight > effective.get(hit.tag, 0.0):
-                best_hit[hit.tag] = hit
-                effective[hit.tag] = weight
-        if not scores and not ({"@kill", "@attack", "@wound"} & view.tags):
+            scores[tag] = scores.get(tag, 0.0) + weight
+            if tag not in best_hit or weight > effective.get(tag, 0.0):
+                best_hit[tag] = hit
+                effective[tag] = weight
+        if not scores and _HARM_FRAMES.isdisjoint(view.tags):
             return None
         low = view.low
         off = view.start
@@ -1325,10 +1382,12 @@ class EventExtractor:
             if sub in scores:
                 scores[sub] *= factor
 
-        has_kill = view.has("kill")
-        has_wound = view.has("wound")
-        has_attack = view.has("attack")
-        has_protest = view.has("protest")
+        tags = view.tags
+        hints = view.hints
+        has_kill = "@kill" in tags
+        has_wound = "@wound" in tags
+        has_attack = "@attack" in tags
+        has_protest = "@protest" in tags
 
         # Remote violence: the weapon decides. A drone carrying a grenade is a drone strike, a "suicide drone"
         # is a drone, and a car bomb is a suicide bomb only when its driver meant to die.
@@ -1372,12 +1431,14 @@ class EventExtractor:
             if re.search(r"\b(?:missed|failed to (?:intercept|stop)|got through|evaded|slipped through)\b", low):
                 scale(DISRUPTED, 0.3)
         # "Troops destroyed a Russian drone over ...": a weapon brought down before it struck.
-        if any(map(low.__contains__, ("destroyed", "downed", "shot down", "intercepted", "neutrali"))) and \
-                _WEAPON_BROUGHT_DOWN.search(low) and not (has_kill or has_wound):
+        if not (has_kill or has_wound) and not hints.isdisjoint(_BROUGHT_DOWN_HINTS) and \
+                _WEAPON_BROUGHT_DOWN.search(low):
             add(DISRUPTED, 2.4)
 
         # Territory: a capture verb needs a place as its object, and the capturer's type says who gained it.
-        territory_hits = [h for h in view.hits if h.tag in TERRITORY_TYPES]
+        # A view's tags are the tags of its hits, so they tell at once whether any hit is a territory cue.
+        territory_hits = [h for h in view.hits if h.tag in TERRITORY_TYPES] if not tags.isdisjoint(
+            TERRITORY_TYPES) else []
         if territory_hits:
             first = min(territory_hits, key=lambda h: h.start)
             window = low[max(0, first.start - off - 40):first.end - off + 70]
@@ -1421,7 +1482,7 @@ class EventExtractor:
                     scale(target, 0.6)
 
         # Demonstrations: what happened to the demonstrators decides the sub type.
-        if has_protest or any(s in scores for s in PROTEST_TYPES + (VIOLENT_DEMO,)):
+        if has_protest or not scores.keys().isdisjoint(_DEMONSTRATION_TYPES):
             protest_strength = sum(scores.get(s, 0.0) for s in PROTEST_TYPES)
             if protest_strength > 0 or has_protest:
                 if ARRESTS in scores and has_protest and re.search(r"protest|demonstrat|march|rally|sit-in", low) and (
@@ -1469,9 +1530,9 @@ class EventExtractor:
         # Killing without a remote weapon: civilians as victims make it violence against civilians; soldiers or
         # fighters on both sides make it a clash.
         if not weapon_present and (has_kill or has_attack or has_wound):
-            armed = view.has("armed") or bool(_kb_armed_in(view, doc, self._kb))
-            civilians = view.has("civ")
-            military = view.has("mil")
+            armed = "@armed" in tags or bool(_kb_armed_in(view, doc, self._kb))
+            civilians = "@civ" in tags
+            military = "@mil" in tags
             if armed and civilians and not has_protest and not military:
                 add(VAC_ATTACK, 1.2)
             elif armed and military and (has_attack or has_kill):
@@ -1572,28 +1633,28 @@ class EventExtractor:
             add(VAC_ATTACK, 1.6)
         if not weapon_present and has_kill and not has_protest and _CIVILIANS_KILLED.search(low):
             add(VAC_ATTACK, 1.6)
-        if has_attack and _ATTACKED_FACILITY.search(low):
+        if has_attack and ("attacked" in low or "stormed" in low or "raided" in low) and _ATTACKED_FACILITY.search(low):
             add(CLASH, 1.4)
         if not weapon_present and (has_kill or has_attack) and _VICTIM_FIGHTERS.search(low) and not any(
                 s in scores for s in (VAC_ATTACK, MOB, SEXUAL, ABDUCTION)):
             add(CLASH, 1.2)
-        if ("gas" in low or "irritant" in low or "riot-control" in low) and re.search(
+        if not has_protest and not hints.isdisjoint(_IRRITANT_HINTS) and re.search(
                 r"tear ?gas|cs gas|irritant|riot-control", low) and re.search(
-                r"trench|dugout|soldiers|troops|infantry|positions|front", low) and not has_protest:
+                r"trench|dugout|soldiers|troops|infantry|positions|front", low):
             add(CHEMICAL, 2.5)
         if has_protest and re.search(r"\b(?:beat|beaten|beating|whipped|clubbed)\b", low) and re.search(
                 r"injur|hospital|wounded|serious|dead|died", low):
             add(EXCESSIVE, 2.0)
-        if ("suspect" in low or "accus" in low or "rumo" in low or "alleged" in low) and re.search(
+        if not hints.isdisjoint(_MOB_HINTS) and re.search(
                 r"\b(?:villagers|residents|a crowd|crowds?|youths|locals|mob)\b[^.;]{0,150}\b(?:killed|beat|beaten|"
                      r"beating|burned|lynch|attacked|stoned|chased|dragged|seized a man|seized him)", low) and re.search(
                 r"suspected|accused|rumou?r|alleged", low):
             add(MOB, 2.0)
-        if any(map(low.__contains__, _HQ_VERBS)) and _HQ_PATTERN.search(low):
+        if not hints.isdisjoint(_HQ_HINT_SET) and _HQ_PATTERN.search(low):
             add(HQ, 2.4)
-        if any(map(low.__contains__, _PUSH_VERBS)) and (
+        if not hints.isdisjoint(_PUSH_VERB_SET) and (
                 _PUSHED_OUT.search(low) or _PUSHED_OUT_OF_NAME.search(text, view.start, view.end)):
-            add(GOV_REGAINS if view.has("state") else NSA_OVERTAKES, 1.6)
+            add(GOV_REGAINS if "@state" in tags else NSA_OVERTAKES, 1.6)
         if "hostage" in low and re.search(r"\b(?:took|taken|take|taking|seized|holding|held)\b[^.;]{0,40}\bhostages?\b", low) and not re.search(
                 r"releas|freed|exchange|swap|deal", low):
             add(ABDUCTION, 1.6)
@@ -1618,7 +1679,7 @@ class EventExtractor:
                               r"mass grave", low):
             add(VAC_ATTACK, 1.8)
         # "The army withdrew and the rebels moved in": one side leaves, the other enters, nobody fights.
-        if view.has("enter") and (view.has("leave") or "drove out" in low or "rolled out" in low) and (
+        if "@enter" in tags and ("@leave" in tags or "drove out" in low or "rolled out" in low) and (
                 _LEFT_THEN_ENTERED.search(low) or _ENTERED_AFTER_LEFT.search(low)) and not re.search(
                 r"\b(?:fighting|clashes|clashed|battle|battles|assault|offensive|shelling|killed)\b", low):
             add(TRANSFER, 2.4)
@@ -1628,12 +1689,12 @@ class EventExtractor:
         if "forced" in low and _FORCED_INTO_VEHICLE.search(low) and not re.search(r"\bpolice|\barrest", low):
             add(ABDUCTION, 2.2)
         # "Gunmen seized 287 pupils", "fighters snatched five aid workers": people taken by armed men are abducted.
-        if scores and view.has("take") and (view.has("armed") or ABDUCTION in scores) and \
+        if scores and "@take" in tags and ("@armed" in tags or ABDUCTION in scores) and \
                 _TAKEN_PEOPLE.search(low) and not re.search(
                 r"\b(?:police|arrest\w*|detain\w*|custody|rescued|freed|released)\b", low):
             add(ABDUCTION, 2.0)
             scale(NSA_OVERTAKES, 0.3)
-        if any(map(low.__contains__, ("crowd", "protesters", "demonstrators", "rioters", "youths", "supporters"))) and re.search(
+        if not hints.isdisjoint(_CROWD_HINTS) and re.search(
                 r"\b(?:crowds?|protesters|demonstrators|rioters|youths|supporters)\b[^.;]{0,80}\b(?:set fire|"
                      r"torched|set alight|burned|stormed|ransacked|attacked|threw|hurled|on fire)", low) and not re.search(
                 r"\b(?:lynch|suspected|accused of)", low):
@@ -1711,7 +1772,7 @@ class EventExtractor:
         if AGREEMENT in scores and _ORDERED_TRUCE.search(low):
             add(DIPLOMATIC, 1.0)
             scale(AGREEMENT, 0.5)
-        if any(map(low.__contains__, ("withdr", "pulled", "left", "redeployed"))) and re.search(
+        if not hints.isdisjoint(_WITHDRAWAL_HINTS) and re.search(
                 r"\b(?:troops|forces|soldiers|units|contingent|peacekeepers)\s+(?:\w+\s+)?(?:withdrew|pulled out|"
                      r"left|pulled back|began withdrawing|redeployed)", low) and not re.search(
                 r"handed|moved in|took over|in control|without a fight|took control", low):
@@ -1719,19 +1780,19 @@ class EventExtractor:
 
         # Explainers and questions are not news of an event, nor are features labelled as such ("Film review:",
         # "Interview:"), nor history told in a lede ("In 2011, NATO aircraft struck ...").
-        if low.rstrip().endswith("?") or _EXPLAINER_LEDE.match(low) or (
-                _might_label(low) and _GENRE_LABEL.match(low)) or _HISTORY_LEDE.match(low):
+        if scores and (low.rstrip().endswith("?") or _EXPLAINER_LEDE.match(low) or (
+                _might_label(low) and _GENRE_LABEL.match(low)) or _HISTORY_LEDE.match(low)):
             for s in list(scores):
                 scores[s] *= 0.3
         # Anniversaries, and economy or market news, are not events unless the sentence also reports a protest or
         # an act of violence ("protests on the anniversary of", "a rally against price rises").
         if scores and not (has_protest or has_attack or has_wound) and (
-                (view.has("anniversary") and _ANNIVERSARY.search(low)) or (not has_kill and view.has("economy"))):
+                ("@anniversary" in tags and _ANNIVERSARY.search(low)) or (not has_kill and "@economy" in tags)):
             for s in list(scores):
                 scores[s] *= 0.5
 
         # Background sentences describing the war as a whole are not events.
-        if _might_background(low) and _BACKGROUND.search(low):
+        if scores and not hints.isdisjoint(_BACKGROUND_HINT_SET) and _BACKGROUND.search(low):
             for s in list(scores):
                 scores[s] *= 0.5
 
@@ -1950,7 +2011,10 @@ class EventExtractor:
             return best.date, best.precision
         if doc.article_date is None:
             return None, 3
-        precision = 1 if _WEEKDAY_OR_DEICTIC.search(doc.text[s:e].lower()) else 2
+        sentence = doc.text[s:e].lower()
+        deictic = ("day" in sentence or "night" in sentence or "morning" in sentence) and _WEEKDAY_OR_DEICTIC.search(
+            sentence)
+        precision = 1 if deictic else 2
         return doc.article_date.isoformat(), precision
 
     def _fatalities(self, doc: Doc, decision: Decision, views: list[_SentenceView]) -> int | None:
@@ -1962,9 +2026,8 @@ class EventExtractor:
                     h.tag in self.sub_types and h.weight >= 1.6 for h in nxt.hits):
                 figures = [f for f in doc.figures if f.kind == "killed" and nxt.start <= f.start < nxt.end]
         if not figures:
-            if re.search(r"\bno (?:one|casualties|deaths|fatalities)\b|\bnobody was (?:killed|hurt)|"
-                         r"without (?:any )?casualties|no (?:immediate )?reports? of casualties",
-                         doc.text[s:e], re.IGNORECASE):
+            low = views[decision.index].low
+            if ("no" in low or "without" in low or not low.isascii()) and _NO_CASUALTIES.search(doc.text[s:e]):
                 return 0
             return None
         return _conservative_total(figures, doc.text)
@@ -2126,6 +2189,10 @@ class SentenceModel:
         self.classes: list[str] = data["classes"]
         self.intercept: list[float] = data["intercept"]
         self.features: dict[str, list[Any]] = data["features"]
+        # The same weights as (idf, ((class index, weight), ...)) tuples, read once per feature per sentence.
+        self._weights: dict[str, tuple[float, tuple[tuple[int, float], ...]]] = {
+            feature: (idf, tuple((k, w) for k, w in per_class)) for feature, (idf, per_class) in self.features.items()
+        }
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> SentenceModel | None:
@@ -2142,20 +2209,28 @@ class SentenceModel:
         """The most likely label ("none" for no event) and its probability."""
         import math
 
+        features = self._weights
         counts: dict[str, int] = {}
-        for feature in sentence_features(text):
-            if feature in self.features:
+        # The features of sentence_features(), in its order (words, then bigrams), without building the list.
+        words = _TOKEN.findall(text.lower())
+        for feature in words:
+            if feature in features:
+                counts[feature] = counts.get(feature, 0) + 1
+        for a, b in zip(words, words[1:], strict=False):
+            feature = f"{a} {b}"
+            if feature in features:
                 counts[feature] = counts.get(feature, 0) + 1
         if not counts:
             return "none", 1.0
         # Unknown features still count in the norm; they are few for in-domain text, so leaving them out
         # only sharpens the scores slightly.
-        values = {f: (1.0 + math.log(n)) * self.features[f][0] for f, n in counts.items()}
+        log = math.log
+        values = {f: (1.0 + log(n)) * features[f][0] for f, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
         logits = list(self.intercept)
         for feature, value in values.items():
             x = value / norm
-            for k, w in self.features[feature][1]:
+            for k, w in features[feature][1]:
                 logits[k] += w * x
         top = max(logits)
         exps = [math.exp(v - top) for v in logits]
@@ -2192,6 +2267,24 @@ def _actor_kb(resources: Any) -> Any:
     except ImportError:
         # The knowledge base module is optional for the extractor: without it actors stay unresolved.
         return None
+
+
+def _add_hints(
+    matches: list[tuple[int, int, str]], sentences: Sequence[tuple[int, int]], views: list[_SentenceView]
+) -> None:
+    """Fill each view's ``hints`` from the hint words found in the text, as (start, last index, word): the words
+    wholly inside its sentence, the same as testing each word against the sentence."""
+    ends = [e for _, e in sentences]
+    starts = [s for s, _ in sentences]
+    if any(starts[k] < ends[k - 1] or ends[k - 1] < starts[k - 1] for k in range(1, len(starts))):
+        # Sentences out of order or overlapping (not what the splitter gives): test each sentence directly.
+        for view in views:
+            view.hints.update(word for word in _HINT_WORDS if word in view.low)
+        return
+    for start, end_index, word in matches:
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end_index < ends[i]:
+            views[i].hints.add(word)
 
 
 def _first_hit(view: _SentenceView) -> Hit | None:

@@ -14,6 +14,9 @@ from watchfloor.models import Modality
 
 # A clause ends at these marks; modality words beyond them belong to another statement.
 _CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:but|while|whereas|although|though)\b|\s+-\s+|\s+\u2014\s*")
+# The one _CLAUSE_BREAK branch left in a sentence without ";", ":", "-" or a dash: it opens with a literal, which
+# the regex engine finds fast, where the branches opening with a space are tried at every space.
+_COMMA_BREAK = re.compile(r",\s+(?:but|while|whereas|although|though)\b")
 
 _NEGATED = re.compile(
     r"\b(?:denied|denies|deny|denying|did not|didn't|does not|doesn't|do not|don't|never|no longer|"
@@ -55,14 +58,35 @@ _MODAL_NOISE = re.compile(r"\b(?:[Ii]n|[Oo]f|[Ss]ince|[Ee]arly|[Ll]ate|[Mm]id|[U
                           r"\bwould later\b")
 
 
-# Cheap test for any negation word at all, before the full negation patterns run.
+# Cheap test for any negation word at all, before the full negation patterns run (see _might_negate).
 _NEGATION_HINT = re.compile(r"n't|\b(?:no|not|never|nobody|without)\b|den[iy]|fake|untrue|fail|reject|dismiss|false")
+_NEGATION_WORD = re.compile(r"\b(?:no|not|never|nobody|without)\b")
+# Every _REPORTED match holds one of these ("could not be confirmed" holds "not be").
+_REPORTED_HINTS = ("claim", "said", "says", "alleg", "purported", "reportedly", "verif", "not be", "according to")
+
+
+def _might_negate(low: str) -> bool:
+    """``_NEGATION_HINT.search(low)`` as a truth value, by substring tests: a regex that opens with an
+    alternation is tried at every offset, and this runs on every event's clause."""
+    if ("n't" in low or "deni" in low or "deny" in low or "fake" in low or "untrue" in low or "fail" in low
+            or "reject" in low or "dismiss" in low or "false" in low):
+        return True
+    if "no" in low or "never" in low or "without" in low:
+        return _NEGATION_WORD.search(low) is not None
+    return False
 
 
 def clause_around(text: str, start: int, end: int, trigger_start: int, trigger_end: int) -> tuple[int, int]:
     """The clause of ``text[start:end]`` that holds the trigger, as [start, end) offsets into ``text``."""
     clause_start, clause_end = start, end
-    for m in _CLAUSE_BREAK.finditer(text, start, end):
+    span = text[start:end]
+    if ";" in span or ":" in span or "-" in span or "\u2014" in span:
+        breaks = _CLAUSE_BREAK
+    elif "," in span:
+        breaks = _COMMA_BREAK
+    else:
+        return clause_start, clause_end
+    for m in breaks.finditer(text, start, end):
         if m.end() <= trigger_start:
             clause_start = m.end()
         elif m.start() >= trigger_end:
@@ -90,7 +114,7 @@ def modality_of(
     # Cues after the trigger only count when close to it: "... killed 5, the army said it would investigate".
     window_end = min(c_end, trigger_end + 60) - c_start
     before_and_near = clause[:window_end]
-    if _NEGATION_HINT.search(before_and_near):
+    if _might_negate(before_and_near):
         cleaned = _CONSEQUENCE_NEGATION.sub(" ", before_and_near)
         if _NEGATED.search(cleaned):
             return "negated"
@@ -107,6 +131,6 @@ def modality_of(
     sentence = text[start:end]
     if "responsib" in sentence or "claimed the" in sentence:
         sentence = _RESPONSIBILITY.sub(" ", sentence)
-    if _REPORTED.search(sentence):
+    if any(map(sentence.__contains__, _REPORTED_HINTS)) and _REPORTED.search(sentence):
         return "reported"
     return "asserted"

@@ -54,11 +54,14 @@ def assign_roles(
     # A candidate inside a cue that starts with it ("gunmen killed") is the subject of that cue.
     before = [c for c in candidates if c.end <= trigger_start or (c.start == trigger_start and c.end < trigger_end)]
     after = [c for c in candidates if c.start >= trigger_end]
-    # Only look back within the trigger's clause.
-    clause_start = sent_start
-    for m in _BOUNDARY.finditer(text, sent_start, trigger_start):
-        clause_start = m.end()
-    in_clause_before = [c for c in before if c.start >= clause_start] or before[-1:]
+    # Only look back within the trigger's clause. The clause search is the costliest step here, and its result
+    # only filters the candidates before the trigger, so it is skipped when there are none.
+    in_clause_before: list[Candidate] = []
+    if before:
+        clause_start = sent_start
+        for m in _BOUNDARY.finditer(text, sent_start, trigger_start):
+            clause_start = m.end()
+        in_clause_before = [c for c in before if c.start >= clause_start] or before[-1:]
 
     doer: Candidate | None = None
     target: Candidate | None = None
