@@ -51,6 +51,10 @@ def test_architecture_names_every_package_folder() -> None:
 def test_every_migration_is_numbered_and_the_readme_names_the_tables() -> None:
     tables = set()
     for path in sorted((ROOT / "watchfloor" / "store" / "migrations").glob("*.sql")):
-        tables |= set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)", path.read_text(encoding="utf-8")))
+        sql = path.read_text(encoding="utf-8")
+        tables |= set(re.findall(r"CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?(\w+)", sql))
+        for old, new in re.findall(r"ALTER TABLE (\w+) RENAME TO (\w+)", sql):
+            tables = (tables - {old}) | {new}
+        tables -= set(re.findall(r"DROP TABLE (?:IF EXISTS )?(\w+)", sql)) - set(re.findall(r"RENAME TO (\w+)", sql))
     missing = sorted(t for t in tables if f"`{t}`" not in README and not t.endswith("_fts"))
     assert not missing, f"README.md 'What it stores' does not mention tables: {missing}"

@@ -237,12 +237,63 @@ def test_merge_repoints_story_articles_in_the_store(tmp_path: Path) -> None:
 
 
 def test_candidates_are_blocked_on_shared_keys() -> None:
-    c = Clusterer(params=ClusterParams(join_threshold=0.0))
+    c = Clusterer(params=ClusterParams(join_threshold=0.0, min_text=0.0, score_min_text=0.0))
     s1 = c.add(_report("a", 0, {1: 1.0}, entities=("a:x",)))
     # Shares only an entity key, no term: still a candidate, and with threshold 0 it joins.
     assert c.add(_report("b", 1, {9: 1.0}, entities=("a:x",))) == s1
     # Shares nothing: never compared, so it opens its own story even with threshold 0.
     assert c.add(_report("c", 2, {20: 1.0})) != s1
+
+
+def test_shared_actors_alone_never_join_a_story() -> None:
+    """Reports of one theatre name the same actors; without shared wording they are other developments."""
+    c = Clusterer()
+    s1 = c.add(_report("a", 0, {1: 1.0, 2: 1.0}, entities=("a:army", "a:rebels", "p:capital")))
+    assert c.add(_report("b", 1, {7: 1.0, 8: 1.0}, entities=("a:army", "a:rebels", "p:capital"))) != s1
+    assert c.add(_report("c", 2, {1: 1.0, 2: 1.0, 3: 1.0}, entities=("a:army", "a:rebels", "p:capital"))) == s1
+
+
+def test_a_story_stops_taking_reports_after_its_span() -> None:
+    """A steady run of reports no longer slides a story's window forever."""
+    c = Clusterer(params=ClusterParams(max_span_hours=100))
+    s1 = c.add(_report("a", 0, {1: 1.0, 2: 1.0}))
+    assert all(c.add(_report(f"r{h}", h, {1: 1.0, 2: 1.0})) == s1 for h in range(24, 97, 24))
+    assert c.add(_report("late", 101, {1: 1.0, 2: 1.0})) != s1
+    assert c.evict_before(_report("x", 102, {}).ts) and s1 not in c.stories
+
+
+def _with_towns(f: ReportFeatures, lede: tuple[str, ...]) -> ReportFeatures:
+    f.towns = f.lede_towns = lede
+    return f
+
+
+def test_same_wording_in_another_town_is_another_story() -> None:
+    shared = {n: 1.0 for n in range(1, 21)}
+    here, there = shared | {n: 1.0 for n in range(100, 121)}, shared | {n: 1.0 for n in range(200, 221)}
+    c = Clusterer(params=ClusterParams(cohesion_slack=0.0))  # the place rule alone
+    s1 = c.add(_with_towns(_report("a", 0, here, entities=("p:alpha",)), ("p:alpha",)))
+    # Half the wording in common, in the same town: the same development (it opens no story of its own).
+    assert c.add(_with_towns(_report("b", 2, there, entities=("p:alpha",)), ("p:alpha",))) == s1
+    c = Clusterer(params=ClusterParams(cohesion_slack=0.0))
+    s1 = c.add(_with_towns(_report("a", 0, here, entities=("p:alpha",)), ("p:alpha",)))
+    # The same half, but the lede is in a town the story never named: the same kind of event elsewhere.
+    assert c.add(_with_towns(_report("c", 3, there, entities=("p:beta",)), ("p:beta",))) != s1
+
+
+def test_a_tight_story_does_not_take_a_report_that_only_shares_a_template() -> None:
+    template = {n: 1.0 for n in range(1, 11)}
+    own = {n: 1.0 for n in range(100, 111)}
+    c = Clusterer(params=ClusterParams(cohesion_prior_joins=0))
+    s1 = c.add(_report("a", 0, template | own))
+    assert c.add(_report("b", 1, template | own)) == s1
+    assert c.add(_report("c", 2, template | own)) == s1
+    # Half the wording in common would clear the join threshold, but the story's reports share all of theirs.
+    other = template | {n: 1.0 for n in range(200, 211)}
+    assert c.add(_report("d", 3, other)) != s1
+    # A loose story (reports in their own words) keeps taking reports from the plain threshold up.
+    loose = Clusterer(params=ClusterParams(cohesion_prior_joins=0))
+    s2 = loose.add(_report("e", 0, template | own))
+    assert loose.add(_report("f", 1, other)) == s2
 
 
 # -- situations -----------------------------------------------------------------------------------------------

@@ -217,3 +217,36 @@ def test_bulk_signatures_equal_datasketch_minhash() -> None:
         if shingles.size:
             assert (row == minhash(shingles).hashvalues).all()
     assert band_keys_many(sets) == [band_keys(s) for s in sets]
+
+
+def test_a_reprint_after_the_window_is_a_new_report(tmp_path: Path) -> None:
+    """Copies are looked for within WINDOW_DAYS of a report: an old text put out again later is news again."""
+    store = Store(tmp_path / "x.db")
+    copy = WIRE + " Another outlet contributed to this report."
+    store.add_articles(
+        [
+            _article("orig", "2025-03-01T09:00:00Z", WIRE),
+            _article("soon", "2025-03-06T09:00:00Z", copy),  # five days on: a copy
+            _article("later", "2025-03-20T09:00:00Z", copy),  # nineteen days on: a new report
+        ]
+    )
+    update_stories(store, ["orig", "soon", "later"], [], write=False)
+    assert dict(store.conn.execute("SELECT article_id, canonical_id FROM duplicates").fetchall()) == {"soon": "orig"}
+    placed = {r[0] for r in store.conn.execute("SELECT article_id FROM story_articles")}
+    assert placed == {"orig", "later"}
+
+
+def test_band_table_holds_only_the_window(tmp_path: Path) -> None:
+    """Band keys of reports that left the dedup window are pruned, so lookups cost the same as the store grows."""
+    from watchfloor.stories.dedup import WINDOW_DAYS
+
+    store = Store(tmp_path / "x.db")
+    texts = [WIRE.replace("Example Crossing", f"Example Crossing {n}") + f" Day {n} of the fighting." for n in range(3)]
+    days = [1, 2, 1 + WINDOW_DAYS + 3]
+    for n, (day, text) in enumerate(zip(days, texts, strict=True)):
+        store.add_articles([_article(f"r{n}", f"2025-03-{day:02d}T09:00:00Z", text)])
+        update_stories(store, [f"r{n}"], [], write=False)
+    held = {r[0] for r in store.conn.execute("SELECT DISTINCT article_id FROM minhash_bands")}
+    assert held == {"r2"}
+    # r0 and r1 are copies of each other (same wire text, one name changed); r2 came after the window: new.
+    assert dict(store.conn.execute("SELECT article_id, canonical_id FROM duplicates").fetchall()) == {"r1": "r0"}

@@ -93,12 +93,14 @@ def unplaced_ids(conn: sqlite3.Connection) -> list[str]:
 # -- duplicates -----------------------------------------------------------------------------------------
 
 
-def band_matches(conn: sqlite3.Connection, bands: Iterable[int]) -> dict[int, list[str]]:
+def band_matches(conn: sqlite3.Connection, bands: Iterable[int], ts_from: float, ts_to: float) -> dict[int, list[str]]:
+    """Band key -> ids of stored reports dated in [ts_from, ts_to] that share it."""
     out: dict[int, list[str]] = {}
     unique = sorted(set(bands))
     for chunk in _chunks(unique):
         for band, article_id in conn.execute(
-            f"SELECT band, article_id FROM minhash_bands WHERE band IN ({_marks(len(chunk))})", list(chunk)
+            f"SELECT band, article_id FROM minhash_bands WHERE band IN ({_marks(len(chunk))}) AND ts BETWEEN ? AND ?",
+            [*chunk, ts_from, ts_to],
         ):
             out.setdefault(band, []).append(article_id)
     for ids in out.values():
@@ -132,8 +134,14 @@ def copies_of(conn: sqlite3.Connection, canonical_ids: Sequence[str]) -> dict[st
     return out
 
 
-def add_bands(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
-    conn.executemany("INSERT OR IGNORE INTO minhash_bands (band, article_id) VALUES (?, ?)", rows)
+def add_bands(conn: sqlite3.Connection, rows: Iterable[tuple[int, str, float]]) -> None:
+    """(band key, article id, report time) rows."""
+    conn.executemany("INSERT OR IGNORE INTO minhash_bands (band, article_id, ts) VALUES (?, ?, ?)", rows)
+
+
+def prune_bands(conn: sqlite3.Connection, before: float) -> None:
+    """Forget the band keys of reports dated before ``before``: no new report can be a copy of them."""
+    conn.execute("DELETE FROM minhash_bands WHERE ts < ?", (before,))
 
 
 def add_duplicates(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, float]]) -> None:
@@ -210,6 +218,9 @@ def _state(row: sqlite3.Row | tuple[Any, ...]) -> StoryState:
         countries=ent.get("countries", {}),
         event_kinds=ent.get("event_kinds", {}),
         actor_types=ent.get("actor_types", {}),
+        towns=ent.get("towns", {}),
+        join_text=float(ent.get("join_text", 0.0)),
+        joins=int(ent.get("joins", 0)),
         keys=json.loads(row[7]),
         situation_id=row[9],
     )
@@ -242,6 +253,9 @@ def save_states(conn: sqlite3.Connection, states: Iterable[StoryState], *, dirty
             "countries": s.countries,
             "event_kinds": s.event_kinds,
             "actor_types": s.actor_types,
+            "towns": s.towns,
+            "join_text": s.join_text,
+            "joins": s.joins,
         }
         rows.append(
             (

@@ -145,6 +145,8 @@ class ReportFeatures:
     countries: dict[str, float]  # ISO3 -> weight
     event_kinds: dict[str, float]  # "Battles/Armed clash" -> count
     actor_types: dict[str, float]  # "Rebel group" -> count, for naming situations
+    towns: tuple[str, ...] = ()  # entity keys of the towns and sites named (precise places, not regions)
+    lede_towns: tuple[str, ...] = ()  # those named in the lede: where the report's event happened
     # Filled in by weigh(), in date order:
     indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     weights: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
@@ -214,6 +216,7 @@ def report_features(
 ) -> ReportFeatures:
     """Features of one report from its hashed term counts (see ``watchfloor.stories.prepare``) and analysis."""
     entities, countries, kinds, actor_types = analysis_keys(analysis)
+    towns, lede_towns = town_keys(analysis)
     return ReportFeatures(
         article_id=article_id,
         ts=ts,
@@ -223,7 +226,27 @@ def report_features(
         countries=countries,
         event_kinds=kinds,
         actor_types=actor_types,
+        towns=towns,
+        lede_towns=lede_towns,
     )
+
+
+def town_keys(record: dict[str, Any] | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Entity keys of the precise places (towns, sites) a report names, and of those named in its lede.
+
+    Regions and countries are left out: two reports of one province can be about different events, while a
+    report whose lede is in a town a story never named is usually about something else that happened there.
+    """
+    towns: set[str] = set()
+    lede: set[str] = set()
+    for place in (record or {}).get("places") or []:
+        if place.get("lat") is None or not place.get("name") or place.get("geo_precision") != 1:
+            continue
+        key = f"p:{fold(place['name'])}"
+        towns.add(key)
+        if _position_weight(place.get("start")) > 1.0:
+            lede.add(key)
+    return tuple(sorted(towns)), tuple(sorted(lede))
 
 
 def analysis_keys(

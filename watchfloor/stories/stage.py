@@ -20,7 +20,7 @@ from watchfloor.store import Store
 from watchfloor.store import stories as sql
 from watchfloor.stories.article import SourceReport, StoryInputs, reports_to_read, write_story
 from watchfloor.stories.cluster import DEFAULT_PARAMS, Clusterer, ClusterParams, StoryState
-from watchfloor.stories.dedup import DedupDoc, DuplicateFinder, shingle_hashes
+from watchfloor.stories.dedup import WINDOW_SECONDS, DedupDoc, DuplicateFinder, shingle_hashes
 from watchfloor.stories.features import DocumentFrequencies, parse_ts, report_features, weigh
 from watchfloor.stories.figures import ReconciledFigure
 from watchfloor.stories.prepare import prepare_batch
@@ -31,6 +31,7 @@ WRITE_BATCH = 50  # stories written per transaction
 _DF_KEY = "df"
 _EDF_KEY = "edf"
 _NDOCS_KEY = "n_docs"
+_COHESION_KEY = "cohesion"  # the feed's joins so far: {"text": sum of their text similarities, "joins": count}
 
 
 @dataclass(slots=True)
@@ -131,6 +132,19 @@ class _Session:
     terms: DocumentFrequencies | None = None
     entities: DocumentFrequencies | None = None
     token: bytes | None = None  # written with each commit; see _SESSIONS
+    # Shingles of the reports of recent batches, within the dedup window (they are a function of the text
+    # alone, so keeping them only saves reading and shingling them again).
+    recent_docs: dict[str, DedupDoc] = field(default_factory=dict)
+
+
+def _remember_docs(session: _Session, docs: list[DedupDoc], since: float) -> None:
+    """Keep a batch's shingles for the next batches and drop those that have left the dedup window."""
+    recent = session.recent_docs
+    for doc in docs:
+        recent[doc.article_id] = doc
+    stale = [a for a, d in recent.items() if d.ts < since]
+    for a in stale:
+        del recent[a]
 
 
 # The last sessions of this process, by database file: (the token the store held after the session's last
@@ -179,17 +193,26 @@ def _cluster_batch(
     ]
     stats.phases["shingles"] = stats.phases.get("shingles", 0.0) + time.process_time() - clock
     clock = time.process_time()
-    stored_bands = sql.band_matches(conn, (b for d in docs for b in d.bands))
+    # Only reports within the dedup window of the batch can be copies (or originals) of its reports.
+    first_ts, last_ts = ordered[0][0], ordered[-1][0]
+    stored_bands = sql.band_matches(
+        conn, (b for d in docs for b in d.bands), first_ts - WINDOW_SECONDS, last_ts + WINDOW_SECONDS
+    )
     stored_ids = sorted({a for v in stored_bands.values() for a in v})
     canonical_of = sql.canonical_map(conn, stored_ids)
+    recent = session.recent_docs
 
     def load_docs(wanted: list[str]) -> dict[str, DedupDoc]:
-        found = sql.load_reports(conn, wanted)
-        return {a: DedupDoc(a, report_ts(r.date, r.ingested_at), shingle_hashes(r.text)) for a, r in found.items()}
+        # Reports of the previous batches are still in memory; only older ones are read and shingled again.
+        out = {a: recent[a] for a in wanted if a in recent}
+        found = sql.load_reports(conn, [a for a in wanted if a not in out])
+        out.update({a: DedupDoc(a, report_ts(r.date, r.ingested_at), shingle_hashes(r.text)) for a, r in found.items()})
+        return out
 
     finder = DuplicateFinder(stored_bands, load_docs, canonical_of)
     finder.prefetch(docs)
     decisions = [finder.add(d) for d in docs]
+    _remember_docs(session, docs, first_ts - WINDOW_SECONDS)
     copies = [(d.article_id, d.canonical_id, d.similarity) for d in decisions if d.canonical_id is not None]
     stats.copies += len(copies)
     # A late report earlier than a stored canonical takes its place in its story; if that canonical has no
@@ -211,6 +234,10 @@ def _cluster_batch(
     window = params.window_hours * 3600.0
     if session.clusterer is None:
         session.clusterer = Clusterer((), params)
+        cohesion = sql.get_state_blob(conn, _COHESION_KEY)
+        if cohesion is not None:
+            seen = json.loads(cohesion)
+            session.clusterer.join_text_seen, session.clusterer.joins_seen = float(seen["text"]), int(seen["joins"])
     clusterer = session.clusterer
     clusterer.start_batch()
     if features:
@@ -238,7 +265,9 @@ def _cluster_batch(
     clock = time.process_time()
 
     with store.transaction() as tx:
-        sql.add_bands(tx, ((b, d.article_id) for d in docs for b in d.bands))
+        sql.add_bands(tx, ((b, d.article_id, d.ts) for d in docs for b in d.bands))
+        # Band keys that no report of this batch or a later one (in date order) can match any more.
+        sql.prune_bands(tx, first_ts - WINDOW_SECONDS)
         sql.add_duplicates(tx, copies)
         touched: set[str] = set()
         for d, story_id in takeovers:
@@ -256,6 +285,8 @@ def _cluster_batch(
         sql.set_state_blob(tx, _DF_KEY, frequencies.to_bytes())
         sql.set_state_blob(tx, _EDF_KEY, entity_frequencies.to_bytes())
         sql.set_state_blob(tx, _NDOCS_KEY, str(frequencies.n_docs).encode())
+        cohesion = {"text": clusterer.join_text_seen, "joins": clusterer.joins_seen}
+        sql.set_state_blob(tx, _COHESION_KEY, json.dumps(cohesion).encode())
         session.token = os.urandom(12)
         sql.set_state_blob(tx, _SESSION_KEY, session.token)
         # A copy changes its canonical's story (its duplicates, its "updated"): that story is rewritten too.
