@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from conftest import write_jsonl
+
 from watchfloor.store import Store
 
 N = 20000

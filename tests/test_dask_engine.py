@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, run_cli
 
 pytest.importorskip("distributed")

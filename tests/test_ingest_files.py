@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli, write_jsonl
+
 from watchfloor.config import MAX_TEXT_CHARS
 from watchfloor.ingest import Problem, read_paths
 from watchfloor.ingest.files import normalise_date

@@ -198,7 +198,7 @@ def main() -> int:
     for sub in sub_to_type:
         counts = [stats[name]["per_sub"][sub] for name in names]
         print(f"{sub:42} " + " ".join(f"{n:5d}" for n in counts))
-        for name, n in zip(names, counts):
+        for name, n in zip(names, counts, strict=True):
             if n < MIN_PER_SUBTYPE.get(name, 0):
                 problems.add(name, f"{sub}: {n} snippets, need {MIN_PER_SUBTYPE[name]}")
     for label, key, minimum in (("no event", "no_event", MIN_NO_EVENT), ("lines", "lines", MIN_LINES),
