@@ -14,6 +14,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Literal, TypeVar, Union
@@ -33,11 +34,16 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None and f.name in self.omit_none:
-                continue
-            out[f.name] = _encode(value)
+        omit = self.omit_none
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            if value is None:
+                if name not in omit:
+                    out[name] = None
+            elif type(value) in _SCALARS:
+                out[name] = value
+            else:
+                out[name] = _encode(value)
         return out
 
     def to_json(self) -> str:
@@ -45,11 +51,11 @@ class Record:
 
     @classmethod
     def from_dict(cls: type[R], data: dict[str, Any]) -> R:
-        hints = _hints(cls)
         kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _decode(hints[f.name], data[f.name])
+        for name, decode in _field_decoders(cls):
+            if name in data:
+                value = data[name]
+                kwargs[name] = value if value is None or decode is None else decode(value)
         return cls(**kwargs)
 
     @classmethod
@@ -57,7 +63,14 @@ class Record:
         return cls.from_dict(json.loads(text))
 
 
+# Stores read and write whole stories and situations through these on every batch, so the per-field work is
+# worked out once per class and per type hint rather than once per value.
+_SCALARS = frozenset({str, int, float, bool})
+
+
 def _encode(value: Any) -> Any:
+    if value is None or type(value) in _SCALARS:
+        return value
     if isinstance(value, Record):
         return value.to_dict()
     if isinstance(value, (list, tuple)):
@@ -72,27 +85,52 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@cache
+def _field_decoders(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    hints = _hints(cls)
+    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
+
+
 def _decode(hint: Any, value: Any) -> Any:
     if value is None:
         return None
+    decode = _decoder(hint)
+    return value if decode is None else decode(value)
+
+
+@cache
+def _decoder(hint: Any) -> Callable[[Any], Any] | None:
+    """How a JSON value of type ``hint`` becomes a field value (never called with None); None: as it is."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
         for arg in typing.get_args(hint):
-            if arg is type(None):
-                continue
-            return _decode(arg, value)
+            if arg is not type(None):
+                return _decoder(arg)
+        return None
     if isinstance(hint, type) and issubclass(hint, Record):
-        return hint.from_dict(value)
+        return hint.from_dict
     if origin is list:
         (arg,) = typing.get_args(hint)
-        return [_decode(arg, v) for v in value]
+        inner = _decoder(arg)
+        if inner is None:
+            return list
+        return lambda value: [None if v is None else inner(v) for v in value]
     if origin is tuple:
-        args = typing.get_args(hint)
-        return tuple(_decode(args[0], v) for v in value)
+        inner = _decoder(typing.get_args(hint)[0])
+        if inner is None:
+            return tuple
+        return lambda value: tuple(None if v is None else inner(v) for v in value)
     if origin is dict:
-        _, arg = typing.get_args(hint)
-        return {k: _decode(arg, v) for k, v in value.items()}
-    return value
+        inner = _decoder(typing.get_args(hint)[1])
+        if inner is None:
+            return dict
+        return lambda value: {k: None if v is None else inner(v) for k, v in value.items()}
+    return None
 
 
 @dataclass(slots=True)
