@@ -407,3 +407,21 @@ def test_unwritten_stories_are_written_by_the_next_run(tmp_path: Path) -> None:
     update_stories(store, [], [])
     assert store.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == live
     assert store.conn.execute("SELECT count(*) FROM story_state WHERE dirty = 1").fetchone()[0] == 0
+
+
+def test_a_foreign_force_arriving_is_filed_under_the_place_it_arrives_in(tmp_path: Path) -> None:
+    """Kenyan police landing in Port-au-Prince is Haiti's story, even beside Kenya's own protests of that month
+    (a demo store once filed it under "Kenya: protests")."""
+    from conftest import CORPUS, run_cli
+
+    db = tmp_path / "corpus.db"
+    done = run_cli("ingest", str(CORPUS), "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    with Store(db) as store:
+        (situation,) = store.conn.execute(
+            "SELECT s.situation FROM stories s JOIN story_articles m ON m.story_id = s.id WHERE m.article_id = "
+            "(SELECT id FROM articles WHERE title LIKE 'First Kenyan police land%')"
+        ).fetchone()
+        kenya = [n for (n,) in store.conn.execute("SELECT name FROM situations WHERE theatre = 'KEN'")]
+    assert situation.startswith("Haiti: "), situation
+    assert kenya, "the corpus's Kenyan protests should give a Kenya situation for this test to mean anything"
