@@ -774,3 +774,29 @@ def test_model_predictions_match_the_plain_feature_sum() -> None:
         exps = [math.exp(v - max(logits)) for v in logits]
         best = max(range(len(exps)), key=exps.__getitem__)
         assert model.predict(text) == (model.classes[best], exps[best] / sum(exps))
+
+
+# -- the split subordinate-clause search gives the combined pattern's offset ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "troops shelled the town after rebels attacked a checkpoint.",
+        "two days after the raid, police arrested five men.",
+        "the army said; no one was hurt.",
+        "gunmen opened fire, with witnesses saying dozens fled.",
+        "the clashes broke out as government soldiers entered the market.",
+        "the strike hit the base while it was empty, as residents slept.",
+        "the has people and was forces words do not open a clause.",
+        "a different specific aftermath is not a subordinate clause.",
+        "police fired tear gas.",
+        "",
+    ],
+)
+def test_subordinate_start_matches_the_combined_pattern(sentence: str) -> None:
+    from watchfloor.analyze.events import _HINT_WORDS, _SUBORDINATE, _subordinate_start
+
+    hints = {word for word in _HINT_WORDS if word in sentence}
+    combined = _SUBORDINATE.search(sentence)
+    assert _subordinate_start(sentence, hints) == (combined.start() if combined else None)

@@ -807,6 +807,43 @@ _SUBORDINATE = re.compile(
     r"in the wake of|amid|two days after|hours after|if|unless|ahead of|while|whereas)\b|,\s+with\b|;|"
     r"\bas (?:[a-z][\w'-]+\s+)?(?:soldiers|troops|forces|government|police|fighters|residents|people)\b",
 )
+# _SUBORDINATE's alternatives one by one, for ``_subordinate_start``: a pattern that opens with "\b" and an
+# alternation is tried at every offset of the sentence, while one that opens with a literal ("as ", ",") is found
+# by a fast scan for it. The boundary before "as" is checked by a lookbehind after the literal instead.
+_SUBORDINATE_WORD = re.compile(
+    r"\b(?:after|following|in (?:response|retaliation) (?:to|for)|since|days after|weeks after|a day after|"
+    r"in the wake of|amid|two days after|hours after|if|unless|ahead of|while|whereas)\b"
+)
+_SUBORDINATE_WITH = re.compile(r",\s+with\b")
+_SUBORDINATE_AS = re.compile(
+    r"as (?<!\was )(?:[a-z][\w'-]+\s+)?(?:soldiers|troops|forces|government|police|fighters|residents|people)\b"
+)
+# Every _SUBORDINATE_WORD match holds one of these.
+_SUBORDINATE_WORD_HINTS = frozenset({"after", "following", "in re", "since", "wake", "amid", "if", "unless", "ahead",
+                                     "while", "whereas"})
+
+
+def _subordinate_start(low: str, hints: set[str] | frozenset[str]) -> int | None:
+    """Where ``_SUBORDINATE.search(low)`` would match, or None: the leftmost match of any of its alternatives,
+    which is where the combined pattern matches. ``hints`` are the _HINT_WORDS in ``low``."""
+    best = low.find(";")
+    if best < 0:
+        best = len(low) + 1
+    if "," in low:
+        m = _SUBORDINATE_WITH.search(low)
+        if m is not None and m.start() < best:
+            best = m.start()
+    if "as " in hints:
+        m = _SUBORDINATE_AS.search(low)
+        if m is not None and m.start() < best:
+            best = m.start()
+    if not hints.isdisjoint(_SUBORDINATE_WORD_HINTS):
+        m = _SUBORDINATE_WORD.search(low)
+        if m is not None and m.start() < best:
+            best = m.start()
+    return best if best <= len(low) else None
+
+
 _VICTIM_CIVILIANS = re.compile(
     r"\b(?:killed|killing|kills|shot dead|shooting|shot|massacred|executed|murdered|attacked|attacking|beating|beat|"
     r"hacked|stabbed|burned)\s+(?:at least |about |more than |over |nearly |some |up to |dozens of |hundreds of |"
@@ -1060,6 +1097,8 @@ def _pycountry_name(iso3: str) -> str:
 
 # The sub types the demonstration rules are about.
 _DEMONSTRATION_TYPES = frozenset(PROTEST_TYPES + (VIOLENT_DEMO,))
+# Sub types that a sentence naming fighters as victims stays (it is not made a clash).
+_NOT_A_CLASH_TYPES = frozenset({VAC_ATTACK, MOB, SEXUAL, ABDUCTION})
 # Frame tags of harm done: a sentence with one of them may give a violent event even without a sub-type cue.
 _HARM_FRAMES = frozenset({"@kill", "@attack", "@wound"})
 # Cues that are also month names: capitalised, they are the month ("in March", "since May").
@@ -1306,8 +1345,9 @@ class EventExtractor:
         best_hit: dict[str, Hit] = {}
         effective: dict[str, float] = {}
         # Cues in a clause about an earlier event ("a curfew after the drone strikes") count for less.
-        sub_clause = _SUBORDINATE.search(view.low) if not view.hints.isdisjoint(_SUBORDINATE_HINT_SET) else None
-        sub_start = view.start + sub_clause.start() if sub_clause else view.end
+        sub_clause = _subordinate_start(view.low, view.hints) if not view.hints.isdisjoint(
+            _SUBORDINATE_HINT_SET) else None
+        sub_start = view.start + sub_clause if sub_clause is not None else view.end
         sub_types = self.sub_types
         for hit in view.hits:
             tag = hit.tag
@@ -1536,7 +1576,7 @@ class EventExtractor:
             if armed and civilians and not has_protest and not military:
                 add(VAC_ATTACK, 1.2)
             elif armed and military and (has_attack or has_kill):
-                if not any(s in scores for s in (VAC_ATTACK, ABDUCTION, SEXUAL, MOB)) or scores.get(CLASH, 0) > 0:
+                if scores.keys().isdisjoint(_NOT_A_CLASH_TYPES) or scores.get(CLASH, 0) > 0:
                     add(CLASH, 1.0)
                 elif civilians and VAC_ATTACK in scores:
                     pass
@@ -1635,8 +1675,8 @@ class EventExtractor:
             add(VAC_ATTACK, 1.6)
         if has_attack and ("attacked" in low or "stormed" in low or "raided" in low) and _ATTACKED_FACILITY.search(low):
             add(CLASH, 1.4)
-        if not weapon_present and (has_kill or has_attack) and _VICTIM_FIGHTERS.search(low) and not any(
-                s in scores for s in (VAC_ATTACK, MOB, SEXUAL, ABDUCTION)):
+        if not weapon_present and (has_kill or has_attack) and scores.keys().isdisjoint(
+                _NOT_A_CLASH_TYPES) and _VICTIM_FIGHTERS.search(low):
             add(CLASH, 1.2)
         if not has_protest and not hints.isdisjoint(_IRRITANT_HINTS) and re.search(
                 r"tear ?gas|cs gas|irritant|riot-control", low) and re.search(
@@ -2414,15 +2454,19 @@ def _finer_place_after(doc: Doc, sentence_end: int, place: Place) -> Place | Non
     return None
 
 
+# _best_place's penalty by geo-precision, built once rather than per place compared.
+_PRECISION_PENALTY = {1: 0.0, 2: 0.5, 3: 1.5}
+
+
 def _best_place(text: str, places: list[PlaceMatch], trigger: Hit, sentence_start: int) -> PlaceMatch:
     def key(p: PlaceMatch) -> tuple[float, int]:
         place = p.place
         assert place is not None
         penalty = 0.0
         # Country names and regions say less than towns.
-        penalty += {1: 0.0, 2: 0.5, 3: 1.5}.get(place.geo_precision, 1.0)
+        penalty += _PRECISION_PENALTY.get(place.geo_precision, 1.0)
         before = text[max(sentence_start, p.start - 40):p.start].lower()
-        if _FROM_BEFORE.search(before):
+        if "from" in before and _FROM_BEFORE.search(before):
             penalty += 1.2  # "fired from Belgorod": the launch site, not the target
         if _IN_BEFORE.search(before):
             penalty -= 0.3

@@ -917,7 +917,7 @@ def _reported_in_sentence(
     if not verbs:
         return []
     out: list[Quote] = []
-    first = _first_reported(text, sents, si, lo, end, speakers)
+    first = _first_reported(text, sents, si, lo, end, speakers, verbs)
     if first is not None:
         out.append(first)
     after = first.end if first is not None else lo
@@ -955,10 +955,20 @@ def _sentence_subject(text: str, lo: int, hi: int) -> tuple[str, str, int] | Non
 
 
 def _first_reported(
-    text: str, sents: Sequence[tuple[int, int]], si: int, lo: int, end: int, speakers: list[_Speaker]
+    text: str,
+    sents: Sequence[tuple[int, int]],
+    si: int,
+    lo: int,
+    end: int,
+    speakers: list[_Speaker],
+    verbs: list[re.Match[str]] | None = None,
 ) -> Quote | None:
+    """The first clause a speaker reports in ``text[lo:end]``; ``verbs`` are its speech verbs when the caller
+    has them already."""
+    if verbs is None:
+        verbs = _verbs_between(text, lo, end)
     # A handful of verbs per sentence is plenty, and keeps a pathological sentence from costing O(n^2).
-    for v in islice(_verbs_between(text, lo, end), _MAX_VERBS_PER_SENTENCE):
+    for v in islice(verbs, _MAX_VERBS_PER_SENTENCE):
         verb = v.group()
         if verb in _NAMING or verb in _COMMITTING:
             clause = _named_or_committed(text, lo, end, v)
