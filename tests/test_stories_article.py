@@ -307,3 +307,128 @@ def test_writer_handles_a_report_without_usable_sentences(tmp_path: Path) -> Non
     inputs = StoryInputs("st-x", [SourceReport("z", "Short", "Too short.", None, 0.0)])
     story = write_story(inputs)
     assert story.sections == [] and story.lede == "" and story.headline == "Short"
+
+
+# -- the fast paths give the reference numbers -----------------------------------------------------------------
+# The writer computes with bare arrays, one word pass and cached readings; these pin each shortcut to the plain
+# computation it replaces (scipy/scikit-learn on a csr_matrix, the class regexes), number for number.
+
+
+def _corpus_texts(limit: int = 40) -> list[str]:
+    import json
+
+    texts = []
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts[:limit]
+
+
+def test_sentence_vectors_are_the_scipy_and_sklearn_numbers() -> None:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
+    from watchfloor.stories import article
+    from watchfloor.stories.features import term_counts
+
+    texts = _corpus_texts(12)
+    reports = [SourceReport(f"r{i}", None, t, None, float(i)) for i, t in enumerate(texts)]
+    candidates, rows, centrality = article.select_sentences(StoryInputs("s", reports), reports)
+    assert rows is not None and len(candidates) > 50
+    # The reference: hashed counts through the vectoriser, TF-IDF on a csr_matrix, sklearn's normalize.
+    hashed = term_counts([c.text for c in candidates])
+    used, columns = np.unique(hashed.indices, return_inverse=True)
+    counts = csr_matrix((1.0 + np.log(hashed.data), columns, hashed.indptr), shape=(hashed.shape[0], used.size))
+    df = np.bincount(columns, minlength=counts.shape[1])
+    counts.data = counts.data * (np.log((counts.shape[0] + 1.0) / (df[columns] + 1.0)) + 1.0)
+    matrix = normalize(counts, norm="l2", copy=False)
+    assert np.array_equal(rows.indptr, matrix.indptr) and np.array_equal(rows.indices, matrix.indices)
+    assert rows.data.tobytes() == matrix.data.tobytes()  # bit for bit
+    sims = (matrix @ matrix.T).toarray()
+    assert article._cosines(rows).tobytes() == sims.tobytes()
+    # Report means and the centroid, as scipy's mean computes them.
+    centroid = np.zeros(matrix.shape[1])
+    means = {}
+    for r in range(len(reports)):
+        picked = [i for i, c in enumerate(candidates) if c.report == r]
+        if picked:
+            means[r] = np.asarray(matrix[picked].mean(axis=0)).ravel()
+            centroid += means[r]
+    centroid /= np.linalg.norm(centroid)
+    expected = [float(means[r] @ centroid / np.linalg.norm(means[r])) if r in means else 0.0 for r in range(len(texts))]
+    assert centrality == expected
+    relevance = matrix @ centroid
+    span = float(len(texts) - 1)
+    for v, c in zip(relevance, candidates, strict=True):
+        bonus = 0.15 / (1 + c.position)
+        bonus += 0.05 * (c.ts - 0.0) / span  # no figures or events here, so no bonus for them
+        assert c.relevance == float(v) + bonus
+
+
+def test_cached_reading_is_the_same_reading() -> None:
+    from watchfloor.stories import article
+
+    text = _corpus_texts(1)[0]
+    first = article.sentence_spans(SourceReport("a", None, text, None, 0.0))
+    article._READINGS.clear()
+    again = article.sentence_spans(SourceReport("b", None, text, None, 0.0))
+    assert first == again and first
+    assert article._read(text) is article._read(text)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A counter-offensive by the army, then counter-offensives and an offensive near the front.",
+        "The UN Secretary-General condemned the SECRETARY-GENERAL's critics; secretary-generals met.",
+        "A first-ever long-running first-ever-style truce in a long-running civil war since 2011.",
+        "Troops_2 and troops2 and troops fought; air strike, airstrikes and drone-strike reports.",
+        "Displaced, DISPLACED and displaced-persons camps; aid-aid convoy convoys--crossings.",
+        "Réfugiés and refugees fled the Kremlin; the café's doctors treated the wounded.",
+        "The \u212aremlin (Kelvin sign) and the ſiege (long s) are matched by the case-blind regex.",
+        "Nothing here belongs to a class at all, in any way.",
+        "counter-offensive",
+        "-offensive- -counter-offensive-",
+    ],
+)
+def test_class_counts_match_the_class_patterns(sentence: str) -> None:
+    from watchfloor.stories import article
+
+    expected = {k: float(len(p.findall(sentence))) for k, p in article._CLASS_PATTERNS.items()}
+    assert article._class_counts(sentence) == expected
+
+
+def test_boilerplate_hints_cover_every_alternative() -> None:
+    from watchfloor.stories import article
+
+    samples = [
+        "Staff in Nairobi contributed to this report for the desk.",
+        "This account was compiled from wire reports and local radio.",
+        "This story was updated with the latest figures from the ministry.",
+        "This story has been corrected to show the right date of the raid.",
+        "Reporting by A. Writer; Editing by B. Editor; Writing by C. Scribe",
+        "Click here to read the full statement from the ministry today.",
+        "Sign up for our daily briefing on the conflict and the response.",
+        "Readers can subscribe to the newsletter for updates every morning.",
+        "All rights reserved by the publisher of this wire service today.",
+        "Copyright 2025 the wire service, which owns every image used here.",
+        "Read more about the offensive in our explainer on the front line.",
+        "Follow us on the usual channels for live updates on the fighting.",
+        "(Photo by a staff photographer of the wire service at the scene.)",
+        "Photo: smoke rises over the city after the strikes on Tuesday night.",
+        "Image: displaced families queue for water at a camp near the town.",
+        "Rolling coverage of the offensive continues here through the night.",
+        "Live coverage of the summit continues here with reactions from allies.",
+        "Updates from the front line will follow as the day goes on here.",
+        "Follow our live coverage of the fighting around the city tonight.",
+        "Follow the live blog for the latest on the talks in the capital.",
+        "This is a developing story and will be updated as news comes in.",
+        "PHOTO credits go to the agency that shot the pictures at the scene.",
+        "The army said it had retaken the town after three days of fighting.",
+        "Rebels shelled the airport, killing at least twelve people, officials said.",
+    ]
+    for sentence in samples:
+        assert article._is_boilerplate(sentence) == bool(article._BOILERPLATE.search(sentence)), sentence
+    assert sum(article._is_boilerplate(s) for s in samples) == len(samples) - 2

@@ -425,3 +425,131 @@ def test_a_foreign_force_arriving_is_filed_under_the_place_it_arrives_in(tmp_pat
         kenya = [n for (n,) in store.conn.execute("SELECT name FROM situations WHERE theatre = 'KEN'")]
     assert situation.startswith("Haiti: "), situation
     assert kenya, "the corpus's Kenyan protests should give a Kenya situation for this test to mean anything"
+
+
+# -- the fast paths give the numbers of the plain ones ---------------------------------------------------------
+
+
+def _reference_sparse_sum(
+    ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray, keep: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sum as first written: np.unique with an inverse and an unbuffered add."""
+    idx = np.concatenate([ai, bi])
+    val = np.concatenate([av, bv]).astype(np.float32)
+    uniq, inverse = np.unique(idx, return_inverse=True)
+    summed = np.zeros(uniq.size, dtype=np.float32)
+    np.add.at(summed, inverse, val)
+    if uniq.size > keep:
+        chosen = np.sort(np.lexsort((uniq, -summed))[:keep])
+        uniq, summed = uniq[chosen], summed[chosen]
+    return uniq.astype(np.int32), summed
+
+
+def _sparse(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    idx = np.unique(rng.integers(0, 5000, size)).astype(np.int32)
+    return idx, rng.random(idx.size, dtype=np.float32)
+
+
+def test_sorted_unique_equals_numpy_unique() -> None:
+    from watchfloor.stories.features import sorted_unique
+
+    rng = np.random.default_rng(3)
+    for values in (
+        np.zeros(0, dtype=np.uint64),
+        np.array([7], dtype=np.int64),
+        rng.integers(0, 50, 400).astype(np.int32),
+        rng.integers(0, 2**32, 700, dtype=np.uint64),
+    ):
+        got = sorted_unique(values)
+        assert got.dtype == values.dtype
+        assert np.array_equal(got, np.unique(values))
+
+
+def test_sparse_sum_with_scratch_equals_the_reference() -> None:
+    from watchfloor.stories.cluster import _sparse_sum
+
+    rng = np.random.default_rng(5)
+    scratch = np.zeros(5000, dtype=np.float32)
+    for n in range(40):
+        ai, av = _sparse(rng, int(rng.integers(0, 400)))
+        bi, bv = _sparse(rng, int(rng.integers(1, 200)))
+        keep = 300 if n % 2 else 50
+        got_i, got_v = _sparse_sum(ai, av * np.float32(0.7), bi, bv, keep, scratch)
+        want_i, want_v = _reference_sparse_sum(ai, av * np.float32(0.7), bi, bv, keep)
+        assert np.array_equal(got_i, want_i) and got_i.dtype == np.int32
+        assert np.array_equal(got_v, want_v)  # bit for bit, not approximately
+        assert not scratch.any()  # the scratch is left clean for the next call
+
+
+def test_story_dot_equals_sparse_dot() -> None:
+    from watchfloor.stories.cluster import StoryState
+    from watchfloor.stories.features import sparse_dot
+
+    rng = np.random.default_rng(11)
+    c = Clusterer()
+
+    def state(sid: str, size: int) -> StoryState:
+        idx, val = _sparse(rng, size)
+        return StoryState(sid, sid, 0.0, 0.0, 1, idx, val)
+
+    for _ in range(30):
+        a, b = state("a", int(rng.integers(0, 300))), state("b", int(rng.integers(0, 300)))
+        assert c._story_dot(a, b) == sparse_dot(a.c_idx, a.c_val, b.c_idx, b.c_val)
+    assert (c._position == -1).all()
+
+
+def test_the_key_index_stays_that_of_the_live_stories() -> None:
+    """Stories are reindexed by the keys they gain and lose only; the index must still list exactly the live
+    stories under each key they hold, after joins, pruning, merges and evictions."""
+    params = ClusterParams(join_threshold=0.3, merge_threshold=0.3, max_keys=6, window_hours=10, max_span_hours=30)
+    c = Clusterer(params=params)
+    rng = np.random.default_rng(2)
+    for n in range(120):
+        terms = {int(t): 1.0 for t in rng.choice(12, size=4, replace=False)}
+        entities = tuple(f"a:{int(e)}" for e in rng.choice(9, size=2, replace=False))
+        c.add(_report(f"r{n:03d}", n * 0.5, terms, entities))
+        if n % 17 == 0:
+            c.evict_before(1_700_000_000 + n * 0.5 * 3600)
+    assert c.merges  # the stream exercised merges, not only joins
+    assert any(len(s.keys) == params.max_keys for s in c.stories.values())  # and pruning
+    want: dict[str, set[str]] = {}
+    for sid, story in c.stories.items():
+        for key in story.keys:
+            want.setdefault(key, set()).add(sid)
+    assert {k: v for k, v in c.index.items() if v} == want
+
+
+def test_live_stories_are_found_through_the_time_index(tmp_path: Path) -> None:
+    """The live-story query must seek the recent stories, not walk every story ever made."""
+    from watchfloor.store.stories import live_story_ids
+
+    store = Store(tmp_path / "live.db")
+    with store.transaction() as tx:
+        tx.executemany(
+            "INSERT INTO story_state (story_id, first_article, first_ts, last_ts, n_reports, centroid, entities, terms)"
+            " VALUES (?, ?, ?, ?, 1, x'', '{}', '{}')",
+            [(f"st-{n:03d}", f"a{n}", float(n), float(n) + 5.0) for n in range(200, 0, -1)],
+        )
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    assert live_story_ids(store.conn, 150.0, 160.0) == [f"st-{n:03d}" for n in range(145, 161)]
+    store.conn.set_trace_callback(None)
+    # The statement it ran, with its bound values, planned again: a seek on the time index, not a walk.
+    (statement,) = [q for q in seen if "story_state" in q]
+    plan = " ".join(str(r[3]) for r in store.conn.execute(f"EXPLAIN QUERY PLAN {statement}"))
+    assert "story_state_last" in plan
+    store.close()
+
+
+def test_clustering_without_writing_lists_only_the_stories_it_touched(tmp_path: Path) -> None:
+    """Without writing, every story stays dirty; a later call must not list (nor scan) all of them again."""
+    store = Store(tmp_path / "nowrite.db")
+    articles = _gold_articles()[:30]
+    store.add_articles(articles[:20])
+    first = update_stories(store, [a.id for a in articles[:20]], [], write=False)
+    store.add_articles(articles[20:])
+    second = update_stories(store, [a.id for a in articles[20:]], [], write=False)
+    placed = dict(store.conn.execute("SELECT article_id, story_id FROM story_articles"))
+    assert {placed[a.id] for a in articles[20:] if a.id in placed} <= set(second)
+    assert set(first) - set(second)  # stories of the first call that the second did not touch are not listed
+    store.close()

@@ -228,10 +228,10 @@ def _state(row: sqlite3.Row | tuple[Any, ...]) -> StoryState:
 
 def live_story_ids(conn: sqlite3.Connection, ts_from: float, ts_to: float) -> list[str]:
     """Ids of the stories whose span meets [ts_from, ts_to] (the window already applied by the caller)."""
-    rows = conn.execute(
-        "SELECT story_id FROM story_state WHERE last_ts >= ? AND first_ts <= ? ORDER BY story_id", (ts_from, ts_to)
-    )
-    return [r[0] for r in rows]
+    # Sorted here, not by ORDER BY: with it, SQLite walked the whole table in story id order (every story ever
+    # made, a few KB each) instead of seeking the recent ones through the last_ts index.
+    rows = conn.execute("SELECT story_id FROM story_state WHERE last_ts >= ? AND first_ts <= ?", (ts_from, ts_to))
+    return sorted(r[0] for r in rows)
 
 
 def load_states(conn: sqlite3.Connection, story_ids: Sequence[str]) -> dict[str, StoryState]:

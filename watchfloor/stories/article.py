@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.preprocessing import normalize
+from scipy.sparse import _sparsetools
+from sklearn.utils import murmurhash3_32
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from watchfloor.kb.textnorm import fold
 from watchfloor.models import ActorRef, Citation, Event, Figure, Paragraph, Place, Quote, Section, Story, TimelineEntry
-from watchfloor.stories.features import iso, term_counts
+from watchfloor.stories.features import N_FEATURES, content_terms, iso, tokens
 from watchfloor.stories.figures import reconcile
 
 T = TypeVar("T")
@@ -69,6 +70,7 @@ class StoryInputs:
     events: list[Event] = field(default_factory=list)  # from canonical reports, with ids
     figures: list[Figure] = field(default_factory=list)  # from canonical reports, with dates
     situation: str | None = None
+    situation_id: str | None = None  # stored beside the article, not part of it
     theatre: str | None = None
     # All canonical reports and their times, when the story has more than the writer reads.
     article_ids: list[str] = field(default_factory=list)
@@ -100,12 +102,28 @@ _BOILERPLATE = re.compile(
     r"|^(?:rolling|live) coverage|^updates from|^follow (?:our|the) live|^this is a developing story",
     re.IGNORECASE,
 )
+# Words each alternative of _BOILERPLATE needs (lower case): an ASCII sentence with none of them cannot match,
+# which spares the regex, costly with its many case-blind alternatives, on nearly every sentence. Keep these in
+# step with the pattern (a test checks each alternative).
+_BOILERPLATE_HINTS = (
+    "contributed to this report", "compiled from", "this story ", "reporting by", "editing by", "writing by",
+    "click here", "sign up", "subscribe", "all rights reserved", "copyright", "read more", "follow ", "photo",
+    "image:", " coverage", "updates from", "this is a developing story",
+)  # fmt: skip
 _WORD = re.compile(r"\w+")
 _JOINT_DATELINE = re.compile(r"[A-Z][A-Z'.-]+(?:/[A-Z][A-Z'.-]+)+")
 
 
 def _balanced_quotes(text: str) -> bool:
     return text.count('"') % 2 == 0 and text.count("\u201c") == text.count("\u201d")
+
+
+def _is_boilerplate(sentence: str) -> bool:
+    if sentence.isascii():
+        low = sentence.lower()
+        if not any(hint in low for hint in _BOILERPLATE_HINTS):
+            return False
+    return _BOILERPLATE.search(sentence) is not None
 
 
 def _line_start(text: str, start: int) -> bool:
@@ -117,9 +135,12 @@ def _line_start(text: str, start: int) -> bool:
 
 def sentence_spans(report: SourceReport) -> list[tuple[int, int]]:
     """Usable sentence spans of one report: datelines cut off, fragments and boilerplate left out."""
+    return list(_read(report.text).spans)
+
+
+def _usable_spans(text: str) -> list[tuple[int, int]]:
     from watchfloor.analyze.text import split_sentences
 
-    text = report.text
     out = []
     for start, end in split_sentences(text):
         if _line_start(text, start):
@@ -130,12 +151,69 @@ def sentence_spans(report: SourceReport) -> list[tuple[int, int]]:
             continue
         if sentence.endswith(("?", ":", ",")) or not _balanced_quotes(sentence):
             continue
-        if _NEEDS_ANTECEDENT.match(sentence) or _BOILERPLATE.search(sentence):
+        if _NEEDS_ANTECEDENT.match(sentence) or _is_boilerplate(sentence):
             continue
         if sentence.isupper():
             continue
         out.append((start, end))
     return out
+
+
+class _TermColumns(dict[str, int]):
+    """A word's hashed column, exactly as ``features.term_counts`` (scikit-learn's FeatureHasher) computes it,
+    cached: hashing the same words story after story through the vectoriser was a fifth of the writer's time."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 2_000_000:
+            self.clear()
+        h = murmurhash3_32(word, seed=0)
+        # FeatureHasher's rule, including its special case for the one hash whose abs() overflows.
+        column = (2147483647 - (N_FEATURES - 1)) % N_FEATURES if h == -2147483648 else abs(h) % N_FEATURES
+        self[word] = column
+        return column
+
+
+_TERM_COLUMNS = _TermColumns()
+
+
+@dataclass(slots=True, frozen=True)
+class _ReportReading:
+    """What the writer takes from one report's text: its usable sentences and their hashed term counts (one
+    CSR row a sentence, columns sorted). It depends on the text alone, so it is kept: a story is rewritten each
+    time a report joins it, and the reports it already had are then read from here."""
+
+    spans: tuple[tuple[int, int], ...]
+    indptr: np.ndarray  # int64, one more than the sentences
+    indices: np.ndarray  # int32 hashed columns
+    counts: np.ndarray  # float32 term counts
+
+
+_READINGS: dict[str, _ReportReading] = {}
+_READINGS_KEPT = 4096  # reports; oldest first out
+
+
+def _read(text: str) -> _ReportReading:
+    reading = _READINGS.get(text)
+    if reading is not None:
+        return reading
+    spans = _usable_spans(text)
+    columns: list[int] = []
+    lengths: list[int] = []
+    for start, end in spans:
+        terms = content_terms(tokens(text[start:end]))
+        columns.extend(map(_TERM_COLUMNS.__getitem__, terms))
+        lengths.append(len(terms))
+    rows = np.repeat(np.arange(len(spans), dtype=np.int64), lengths)
+    # One sort of (sentence, column) keys gives what FeatureHasher plus sum_duplicates gives row by row.
+    keys, counts = np.unique(rows * N_FEATURES + np.asarray(columns, dtype=np.int64), return_counts=True)
+    per_row = np.bincount(keys // N_FEATURES, minlength=len(spans))
+    indptr = np.zeros(len(spans) + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    reading = _ReportReading(tuple(spans), indptr, (keys % N_FEATURES).astype(np.int32), counts.astype(np.float32))
+    if len(_READINGS) >= _READINGS_KEPT:
+        del _READINGS[next(iter(_READINGS))]
+    _READINGS[text] = reading
+    return reading
 
 
 def reports_to_read(reports: Sequence[T]) -> list[T]:
@@ -179,6 +257,69 @@ _CLASS_PATTERNS = {
     )
     for k, v in _CLASS_WORDS.items()
 }
+# The same counts for ASCII sentences (nearly all), from one pass over the words instead of five alternations
+# of a hundred words each tried at every word. A class's pattern matches, at the start of a word, its longest
+# word that ends there at a word boundary, and its matches do not overlap: so a match is either the whole word
+# or a hyphenated class word ("counter-offensive") that runs over the next words, which that class then skips.
+# Beyond ASCII, case-insensitive matching has its own equivalences (the Kelvin sign is a "k"): the patterns
+# decide there.
+_CLASSES_OF_WORD: dict[str, tuple[str, ...]] = {}  # plain class word -> the classes that have it
+_JOINED_OF_HEAD: dict[str, list[tuple[str, list[str]]]] = {}  # first part -> (class, its hyphenated words)
+for _k, _words in _CLASS_WORDS.items():
+    for _w in sorted({w.lower() for w in _words}):
+        if "-" not in _w and " " not in _w:
+            _CLASSES_OF_WORD[_w] = (*_CLASSES_OF_WORD.get(_w, ()), _k)
+    _joined: dict[str, list[str]] = {}
+    for _w in sorted({w.lower() for w in _words if "-" in w or " " in w}, key=len, reverse=True):
+        if not re.fullmatch(r"\w+(?:-\w+)+", _w):
+            raise ValueError(f"class word {_w!r}: only words and hyphenated words are counted word by word")
+        _joined.setdefault(_w.split("-", 1)[0], []).append(_w)
+    for _head, _list in _joined.items():
+        _JOINED_OF_HEAD.setdefault(_head, []).append((_k, _list))
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _class_counts(sentence: str) -> dict[str, float]:
+    """How many words of each class a sentence has: ``len(_CLASS_PATTERNS[k].findall(sentence))``."""
+    if not sentence.isascii():
+        return {k: float(len(p.findall(sentence))) for k, p in _CLASS_PATTERNS.items()}
+    low = sentence.lower()
+    counts = dict.fromkeys(_CLASS_PATTERNS, 0.0)
+    if "-" not in low:  # no hyphenated word can match: every match is one whole word
+        for word in _ASCII_WORD.findall(low):
+            for k in _CLASSES_OF_WORD.get(word, ()):
+                counts[k] += 1.0
+        return counts
+    skip_to: dict[str, int] = {}  # class -> end of its last hyphenated match
+    for m in _ASCII_WORD.finditer(low):
+        word = m.group()
+        classes = _CLASSES_OF_WORD.get(word, ())
+        joined = _JOINED_OF_HEAD.get(word)
+        if not classes and not joined:
+            continue
+        start = m.start()
+        # The longest word wins: a hyphenated match also makes its class skip the plain word here.
+        for k, words in joined or ():
+            if start >= skip_to.get(k, 0):
+                end = _joined_match(low, start, words)
+                if end:
+                    counts[k] += 1.0
+                    skip_to[k] = end
+        for k in classes:
+            if start >= skip_to.get(k, 0):
+                counts[k] += 1.0
+    return counts
+
+
+def _joined_match(low: str, start: int, candidates: list[str]) -> int:
+    """The end of the longest hyphenated word matched at ``start`` and ending at a word boundary, else 0."""
+    for w in candidates:
+        end = start + len(w)
+        if low.startswith(w, start) and (end == len(low) or not (low[end].isalnum() or low[end] == "_")):
+            return end
+    return 0
+
+
 _PAST_TENSE_HISTORY = re.compile(
     r"\b(?:in|since|until|from|by)\s+(?:(?:early|late|mid-)\s*)?(?:[A-Z][a-z]+\s+)?((?:19|20)\d\d)\b"
 )
@@ -197,7 +338,7 @@ def classify(sentence: str, story_year: int, foreign: float = 0.0) -> str:
 
     ``foreign`` counts actors (1 each) and places (0.5 each) of other countries than the story's theatre.
     """
-    scores = {k: float(len(p.findall(sentence))) for k, p in _CLASS_PATTERNS.items()}
+    scores = _class_counts(sentence)
     scores["international"] += foreign
     years = [int(y) for y in _PAST_TENSE_HISTORY.findall(sentence)]
     if any(y < story_year for y in years):
@@ -222,43 +363,71 @@ def _front_heading(inputs: StoryInputs) -> str:
 # -- selection --------------------------------------------------------------------------------------------
 
 
-def _vectors(texts: list[str]) -> Any:
+@dataclass(slots=True)
+class _Rows:
+    """Sentence vectors as bare CSR arrays. The arithmetic below is the arithmetic scipy and scikit-learn did
+    on a ``csr_matrix`` (the same C routines, or sums in the same order), without their per-call checking and
+    object building, which cost more than the sums on a story's few hundred sentences."""
+
+    indptr: np.ndarray  # int32
+    indices: np.ndarray  # int32, sorted within a row
+    data: np.ndarray  # float64
+    shape: tuple[int, int]
+
+
+def _vectors(readings: list[_ReportReading]) -> _Rows:
     """Unit TF-IDF rows over the story's own sentences, in a space of only the terms they use."""
-    hashed = term_counts(texts)
-    used, columns = np.unique(hashed.indices, return_inverse=True)
-    counts = csr_matrix((1.0 + np.log(hashed.data), columns, hashed.indptr), shape=(hashed.shape[0], max(1, used.size)))
-    df = np.bincount(columns, minlength=counts.shape[1])
-    n = counts.shape[0]
-    counts.data = counts.data * (np.log((n + 1.0) / (df[columns] + 1.0)) + 1.0)
-    return normalize(counts, norm="l2", copy=False)
+    ends = [0]
+    for reading in readings:
+        ends.extend((reading.indptr[1:] + ends[-1]).tolist())
+    indptr = np.asarray(ends, dtype=np.int32)
+    hashed = np.concatenate([reading.indices for reading in readings])
+    counts = np.concatenate([reading.counts for reading in readings])
+    used, columns = np.unique(hashed, return_inverse=True)
+    n_terms = max(1, used.size)
+    tf = 1.0 + np.log(counts)  # float32, as from the float32 counts of the hashed matrix
+    df = np.bincount(columns, minlength=n_terms)
+    n = indptr.size - 1
+    rows = _Rows(indptr, columns.astype(np.int32), tf * (np.log((n + 1.0) / (df[columns] + 1.0)) + 1.0), (n, n_terms))
+    inplace_csr_row_normalize_l2(rows)  # what sklearn's normalize(norm="l2") runs once it has checked its input
+    return rows
 
 
 def _span_has(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and e > start for s, e in spans)
 
 
-def select_sentences(inputs: StoryInputs, reports: list[SourceReport]) -> tuple[list[Candidate], Any, list[float]]:
+def select_sentences(
+    inputs: StoryInputs, reports: list[SourceReport]
+) -> tuple[list[Candidate], _Rows | None, list[float]]:
     """Candidates with relevance, their vectors, and each report's centrality (cosine to the centroid)."""
     candidates: list[Candidate] = []
-    for r, report in enumerate(reports):
-        for position, (start, end) in enumerate(sentence_spans(report)):
+    readings = [_read(report.text) for report in reports]
+    bounds: list[tuple[int, int, int]] = []  # (report, first row, end row) of reports with candidates
+    for r, (report, reading) in enumerate(zip(reports, readings, strict=True)):
+        first = len(candidates)
+        for position, (start, end) in enumerate(reading.spans):
             candidates.append(Candidate(r, report.id, start, end, report.text[start:end], position, report.ts))
+        if len(candidates) > first:
+            bounds.append((r, first, len(candidates)))
     if not candidates:
         return [], None, [0.0] * len(reports)
-    matrix = _vectors([c.text for c in candidates])
-    centroid = np.zeros(matrix.shape[1])
-    report_rows: dict[int, list[int]] = {}
-    for i, c in enumerate(candidates):
-        report_rows.setdefault(c.report, []).append(i)
+    matrix = _vectors(readings)
+    n_terms = matrix.shape[1]
+    centroid = np.zeros(n_terms)
     report_means = {}
-    for r, rows in report_rows.items():
-        mean = np.asarray(matrix[rows].mean(axis=0)).ravel()
+    for r, first, end in bounds:
+        lo, hi = int(matrix.indptr[first]), int(matrix.indptr[end])
+        # scipy's mean over rows: each value times 1/n, then summed column by column in row order (bincount
+        # adds in that order too).
+        mean = np.bincount(matrix.indices[lo:hi], weights=matrix.data[lo:hi] * (1.0 / (end - first)), minlength=n_terms)
         report_means[r] = mean
         centroid += mean
     norm = np.linalg.norm(centroid)
     if norm > 0:
         centroid /= norm
-    relevance = matrix @ centroid
+    relevance = np.zeros(matrix.shape[0])
+    _sparsetools.csr_matvec(*matrix.shape, matrix.indptr, matrix.indices, matrix.data, centroid, relevance)
     centrality = []
     for r in range(len(reports)):
         mean = report_means.get(r)
@@ -282,7 +451,29 @@ def select_sentences(inputs: StoryInputs, reports: list[SourceReport]) -> tuple[
     return candidates, matrix, centrality
 
 
-def _mmr(candidates: list[Candidate], matrix: Any, budget: int, per_report: int) -> list[int]:
+def _cosines(matrix: _Rows) -> np.ndarray:
+    """All pairwise cosines of the (unit) rows, dense: scipy's ``(m @ m.T).toarray()``, routine for routine."""
+    n, n_terms = matrix.shape
+    nnz = matrix.data.size
+    t_indptr = np.empty(n_terms + 1, dtype=np.int32)
+    t_indices = np.empty(nnz, dtype=np.int32)
+    t_data = np.empty(nnz, dtype=np.float64)
+    _sparsetools.csr_tocsc(n, n_terms, matrix.indptr, matrix.indices, matrix.data, t_indptr, t_indices, t_data)
+    out = np.zeros((n, n))
+    size = _sparsetools.csr_matmat_maxnnz(n, n, matrix.indptr, matrix.indices, t_indptr, t_indices)
+    if size == 0:
+        return out
+    p_indptr = np.empty(n + 1, dtype=np.int32)
+    p_indices = np.empty(size, dtype=np.int32)
+    p_data = np.empty(size, dtype=np.float64)
+    _sparsetools.csr_matmat(
+        n, n, matrix.indptr, matrix.indices, matrix.data, t_indptr, t_indices, t_data, p_indptr, p_indices, p_data
+    )
+    _sparsetools.csr_todense(n, n, p_indptr, p_indices, p_data, out)
+    return out
+
+
+def _mmr(candidates: list[Candidate], matrix: _Rows, budget: int, per_report: int) -> list[int]:
     """Maximal marginal relevance: relevant sentences unlike those already picked; near repeats are dropped."""
     order = np.array(
         sorted(
@@ -295,20 +486,24 @@ def _mmr(candidates: list[Candidate], matrix: Any, budget: int, per_report: int)
     if order.size == 0:
         return chosen
     # Everything below is in "order" order, so argmax picks the first of equal scores: the more relevant.
-    sims = (matrix[order] @ matrix[order].T).toarray()
+    # A cosine is a sum over the terms two rows share, in column order, whichever way the rows are ordered:
+    # so the cosines of the rows in candidate order, then reordered, are the same numbers.
+    sims = _cosines(matrix)[np.ix_(order, order)]
     relevance = np.array([candidates[i].relevance for i in order])
     report = np.array([candidates[i].report for i in order])
+    weighted = MMR_LAMBDA * relevance
     redundancy = np.zeros(order.size)
     alive = np.ones(order.size, dtype=bool)
     per: Counter[int] = Counter()
-    while alive.any() and len(chosen) < budget:
-        score = np.where(alive, MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * redundancy, -np.inf)
+    while len(chosen) < budget and alive.any():
+        score = np.where(alive, weighted - (1 - MMR_LAMBDA) * redundancy, -np.inf)
         best = int(np.argmax(score))
         chosen.append(int(order[best]))
         per[int(report[best])] += 1
         alive[best] = False
-        redundancy = np.maximum(redundancy, sims[:, best])
-        alive &= sims[:, best] <= REDUNDANT
+        column = sims[:, best]
+        np.maximum(redundancy, column, out=redundancy)
+        alive &= column <= REDUNDANT
         if per[int(report[best])] >= per_report:
             alive &= report != report[best]
     return chosen
@@ -571,18 +766,24 @@ def _places(inputs: StoryInputs, reports: list[SourceReport]) -> list[Place]:
     return [place for place, _ in ranked[:MAX_PLACES]]
 
 
-def _foreign_mentions(report: SourceReport, theatre: str | None, start: int, end: int) -> float:
-    """Actors (1 each) and places (0.5 each, geocoding is noisier) of another country inside a sentence."""
+def _foreign_spans(report: SourceReport, theatre: str | None) -> list[tuple[int, int, float]]:
+    """Where a report names actors (weight 1) and places (0.5, geocoding is noisier) of another country than
+    the story's theatre: (start, end, weight)."""
     if not theatre:
-        return 0.0
-    n = 0.0
+        return []
+    out = []
     for weight, kind in ((1.0, "actors"), (0.5, "places")):
         for item in report.analysis.get(kind) or []:
             country = item.get("country")
             s, e = item.get("start"), item.get("end")
-            if country and country != theatre and s is not None and e is not None and start <= s and e <= end:
-                n += weight
-    return n
+            if country and country != theatre and s is not None and e is not None:
+                out.append((s, e, weight))
+    return out
+
+
+def _mentions_within(spans: list[tuple[int, int, float]], start: int, end: int) -> float:
+    """The weight of the foreign mentions inside a sentence (whole and half units: exact in any order)."""
+    return sum((w for s, e, w in spans if start <= s and e <= end), 0.0)
 
 
 def _paragraphs(items: list[Candidate]) -> list[Paragraph]:
@@ -621,9 +822,12 @@ def write_story(inputs: StoryInputs) -> Story:
     article_ids = inputs.article_ids or [r.id for r in inputs.reports]
     member_ts = inputs.member_ts or [r.ts for r in inputs.reports]
     story_year = int(iso(min(member_ts))[:4]) if member_ts else 0
+    foreign: dict[int, list[tuple[int, int, float]]] = {}
     for i in chosen:
         c = candidates[i]
-        c.klass = classify(c.text, story_year, _foreign_mentions(reports[c.report], inputs.theatre, c.start, c.end))
+        if c.report not in foreign:
+            foreign[c.report] = _foreign_spans(reports[c.report], inputs.theatre)
+        c.klass = classify(c.text, story_year, _mentions_within(foreign[c.report], c.start, c.end))
     sections = _sections(inputs, [candidates[i] for i in chosen])
 
     relevance_of = {reports[r].id: centrality[r] for r in range(len(reports))}

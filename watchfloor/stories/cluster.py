@@ -33,6 +33,7 @@ batch loads the stories live in its time range, works in memory and writes back 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -40,7 +41,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from watchfloor.stories.features import N_FEATURES, ReportFeatures, add_counts, dict_cosine, sparse_dot, top_key
+from watchfloor.stories.features import (
+    N_FEATURES,
+    ReportFeatures,
+    add_counts,
+    dict_cosine,
+    event_bucket,
+    sorted_unique,
+    sparse_dot,
+    top_key,
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -121,18 +131,25 @@ class StoryState:
 
 
 def _sparse_sum(
-    ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray, keep: int
+    ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray, keep: int, scratch: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of two sparse vectors, pruned to the ``keep`` largest weights (ties by index), float32."""
-    idx = np.concatenate([ai, bi])
-    val = np.concatenate([av, bv]).astype(np.float32)
-    uniq, inverse = np.unique(idx, return_inverse=True)
-    summed = np.zeros(uniq.size, dtype=np.float32)
-    np.add.at(summed, inverse, val)
+    """Sum of two sparse vectors, pruned to the ``keep`` largest weights (ties by index), float32.
+
+    ``scratch`` is an all-zero float32 array over the whole term space (left all zero on return): the sum is
+    made in it by two scatters and one gather instead of a sort with an inverse and an unbuffered ``add.at``.
+    The values are the same either way: each weight is ``a``, ``b`` or the float32 sum ``a + b``.
+    """
+    if scratch is None:
+        scratch = np.zeros(int(max(ai.max(initial=0), bi.max(initial=0))) + 1, dtype=np.float32)
+    uniq = sorted_unique(np.concatenate([ai, bi]))
+    scratch[ai] = av
+    scratch[bi] += bv.astype(np.float32, copy=False)
+    summed = scratch[uniq]
+    scratch[uniq] = 0.0
     if uniq.size > keep:
         chosen = np.sort(np.lexsort((uniq, -summed))[:keep])
         uniq, summed = uniq[chosen], summed[chosen]
-    return uniq.astype(np.int32), summed
+    return uniq.astype(np.int32, copy=False), summed
 
 
 def _norm(values: dict[str, float]) -> float:
@@ -171,11 +188,16 @@ class Clusterer:
         self.touched: set[str] = set()
         self.merges: list[Merge] = []
         self.assignments: dict[str, str] = {}
+        self._batch_members: dict[str, list[str]] = {}  # story id -> its reports in assignments
         self._dense = np.zeros(N_FEATURES, dtype=np.float32)
+        self._sum = np.zeros(N_FEATURES, dtype=np.float32)  # scratch of _sparse_sum, all zero between calls
+        self._position = np.full(N_FEATURES, -1, dtype=np.int32)  # scratch of _story_dot, all -1 between calls
         self.join_text_seen = 0.0  # over every join so far (the feed's usual cohesion)
         self.joins_seen = 0
         self._entity_norms: dict[str, float] = {}  # story id -> norm of its entity weights, while unchanged
         self._norm_report = ""
+        self._country_report = ""  # the report whose main country _report_country holds
+        self._report_country: str | None = None
         self._report_norm = 0.0
         self.add_states(stories)
 
@@ -193,6 +215,7 @@ class Clusterer:
         self.touched = set()
         self.merges = []
         self.assignments = {}
+        self._batch_members = {}
 
     # -- scoring ---------------------------------------------------------------------------------------
 
@@ -204,7 +227,9 @@ class Clusterer:
                 sparse_dot(report.indices, report.weights, story.c_idx, story.c_val) / story.norm if story.norm else 0.0
             )
         value = self._mix_report(text, report, story)
-        country = report.country
+        if self._country_report != report.article_id:
+            self._country_report, self._report_country = report.article_id, report.country
+        country = self._report_country
         # Only a well-attested country counts against a story: one stray place name is often a geocoding slip.
         if (
             country
@@ -229,8 +254,10 @@ class Clusterer:
         if not mine or not theirs:
             return text
         share = (1.0 - self.params.text_weight) * min(1.0, len(mine) / 3.0)
-        # fsum is exact, so the dot product is the same whichever side is iterated: the report's, the smaller.
-        dot = math.fsum(v * theirs[k] for k, v in mine.items() if k in theirs)
+        # fsum is exact, so the dot product is the same whatever the order of the terms: only the shared keys
+        # (found by a C-level set intersection) are visited.
+        common = mine.keys() & theirs.keys()
+        dot = math.fsum([mine[k] * theirs[k] for k in common]) if common else 0.0
         if dot == 0.0:
             return (1.0 - share) * text
         if self._norm_report != report.article_id:
@@ -251,7 +278,7 @@ class Clusterer:
     def story_similarity(self, a: StoryState, b: StoryState) -> float:
         if not a.norm or not b.norm:
             return 0.0
-        text = sparse_dot(a.c_idx, a.c_val, b.c_idx, b.c_val) / (a.norm * b.norm)
+        text = self._story_dot(a, b) / (a.norm * b.norm)
         p = self.params
         # Two stories are one only if each would take the other's reports: as alike as each story's own reports.
         if text < max(p.merge_min_text, self._cohesion_floor(a), self._cohesion_floor(b)):
@@ -267,6 +294,22 @@ class Clusterer:
         ):
             value -= p.place_penalty
         return value
+
+    def _story_dot(self, a: StoryState, b: StoryState) -> float:
+        """``sparse_dot`` of two centroids, with the common terms found through a position scratch array rather
+        than ``intersect1d``: the same products summed in the same order (ascending term index), so the same
+        float."""
+        if a.c_idx.size == 0 or b.c_idx.size == 0:
+            return 0.0
+        position = self._position
+        position[a.c_idx] = np.arange(a.c_idx.size, dtype=np.int32)
+        found = position[b.c_idx]
+        position[a.c_idx] = -1
+        ib = np.flatnonzero(found >= 0)
+        if ib.size == 0:
+            return 0.0
+        ia = found[ib]
+        return float(np.dot(a.c_val[ia].astype(np.float64), b.c_val[ib].astype(np.float64)))
 
     def _threshold(self, mine: dict[str, float], theirs: dict[str, float]) -> float:
         return self.params.join_threshold if mine and theirs else self.params.text_join_threshold
@@ -293,23 +336,34 @@ class Clusterer:
             return False
         return story.first_ts - self.window <= ts <= story.last_ts + self.window
 
-    def candidates(self, report: ReportFeatures) -> list[StoryState]:
-        """Live stories sharing block keys with the report, those sharing the most keys first (bounded)."""
-        shared: Counter[str] = Counter()
-        for key in report.query_keys():
-            ids = self.index.get(key)
+    def candidates(self, report: ReportFeatures, keys: list[str] | None = None) -> list[StoryState]:
+        """Live stories sharing block keys with the report, those sharing the most keys first (bounded).
+
+        ``keys`` are the report's ``query_keys()`` when the caller has them already."""
+        index, max_posting = self.index, self.params.max_posting
+        postings = []
+        for key in report.query_keys() if keys is None else keys:
+            ids = index.get(key)
             # A key held by very many live stories (a country's capital in a busy week) selects nothing.
-            if not ids or len(ids) > self.params.max_posting:
-                continue
-            shared.update(ids)
-        # Most shared keys first, then by id: plain tuples sort without a Python call per item.
-        ranked = sorted([(-n, sid) for sid, n in shared.items()])
+            if ids and len(ids) <= max_posting:
+                postings.append(ids)
+        shared: Counter[str] = Counter(itertools.chain.from_iterable(postings))
+        # Most shared keys first, then by id: sorted by id, then stably by count (reverse keeps the id order of
+        # equal counts), two C-level sorts with no tuple built per story.
+        ranked = sorted(shared)
+        ranked.sort(key=shared.__getitem__, reverse=True)
         out = []
-        for _, sid in ranked:
-            story = self.stories[sid]
-            if self.in_window(report.ts, story):
+        ts, stories, limit = report.ts, self.stories, self.params.max_candidates
+        # in_window, inlined: this loop runs for every story sharing a key with every report.
+        span = self.params.max_span_hours * 3600.0 if self.params.max_span_hours > 0 else None
+        window = self.window
+        for sid in ranked:
+            story = stories[sid]
+            if span is not None and ts > story.first_ts + span:
+                continue
+            if story.first_ts - window <= ts <= story.last_ts + window:
                 out.append(story)
-                if len(out) >= self.params.max_candidates:
+                if len(out) >= limit:
                     break
         return out
 
@@ -317,12 +371,16 @@ class Clusterer:
 
     def add(self, report: ReportFeatures) -> str:
         """Place one report (reports must come in date order, then id); returns its story id."""
-        candidates = self.candidates(report)
+        own = report.own_keys()
+        country = report.country or ""
+        bucket = event_bucket(report.ts)
+        query = own + [f"e:{kind}:{country}:{bucket - 1}" for kind in sorted(report.event_kinds)]
+        candidates = self.candidates(report, query)
         # The report's vector is spread over a dense scratch array once, so that each candidate costs one
         # gather of its (at most centroid_terms) weights instead of a sorted-array intersection.
         dense = self._dense
         dense[report.indices] = report.weights
-        texts = [float(np.dot(dense[s.c_idx], s.c_val)) / s.norm if s.norm else 0.0 for s in candidates]
+        texts = [float(dense.take(s.c_idx).dot(s.c_val)) / s.norm if s.norm else 0.0 for s in candidates]
         dense[report.indices] = 0.0
         # A story that shares almost no wording with the report can be neither joined nor merged through it, so
         # it is not scored (entity overlap is the costly part of a score).
@@ -344,10 +402,11 @@ class Clusterer:
             story.joins += 1
             self.join_text_seen += text_of[story.story_id]
             self.joins_seen += 1
-            self._absorb_report(story, report)
+            self._absorb_report(story, report, own)
         else:
-            story = self._open(report)
+            story = self._open(report, own)
         self.assignments[report.article_id] = story.story_id
+        self._batch_members.setdefault(story.story_id, []).append(report.article_id)
         self.touched.add(story.story_id)
         # Stories this report is close to may now be one development seen twice: merge those whose centroids
         # and entities have converged. Only near candidates are checked, so the cost stays per report.
@@ -362,7 +421,7 @@ class Clusterer:
                 story = self._merge(story, other)
         return story.story_id
 
-    def _open(self, report: ReportFeatures) -> StoryState:
+    def _open(self, report: ReportFeatures, own: list[str] | None = None) -> StoryState:
         story = StoryState(
             story_id=story_id_for(report.article_id),
             first_article=report.article_id,
@@ -373,7 +432,7 @@ class Clusterer:
             c_val=np.zeros(0, dtype=np.float32),
         )
         self.stories[story.story_id] = story
-        self._absorb_report(story, report)
+        self._absorb_report(story, report, own)
         return story
 
     def _decay(self, hours: float) -> float:
@@ -381,15 +440,17 @@ class Clusterer:
             return 1.0
         return math.exp(-hours / self.params.decay_hours)
 
-    def _absorb_report(self, story: StoryState, report: ReportFeatures) -> None:
+    def _absorb_report(self, story: StoryState, report: ReportFeatures, own: list[str] | None = None) -> None:
+        """Add a report to a story; ``own`` are the report's ``own_keys()`` when the caller has them already."""
         p = self.params
+        own = report.own_keys() if own is None else own
         # What the story said days ago fades, so a long run of reports does not chain into one story forever:
         # the story is compared by what it is about now. A late report of an earlier time counts faded instead.
         old = self._decay((report.ts - story.last_ts) / 3600.0)
         new = self._decay((story.last_ts - report.ts) / 3600.0)
         c_val = story.c_val * np.float32(old) if old != 1.0 else story.c_val
         weights = report.weights * np.float32(new) if new != 1.0 else report.weights
-        story.c_idx, story.c_val = _sparse_sum(story.c_idx, c_val, report.indices, weights, p.centroid_terms)
+        story.c_idx, story.c_val = _sparse_sum(story.c_idx, c_val, report.indices, weights, p.centroid_terms, self._sum)
         story.refresh_norm()
         if old != 1.0:
             story.entities = _faded(story.entities, old)
@@ -397,24 +458,32 @@ class Clusterer:
         add_counts(story.countries, report.countries.items())
         add_counts(story.event_kinds, report.event_kinds.items())
         add_counts(story.actor_types, report.actor_types.items())
-        add_counts(story.keys, ((k, 1.0) for k in report.own_keys()))
+        add_counts(story.keys, ((k, 1.0) for k in own))
         add_counts(story.towns, ((k, 1.0) for k in report.towns))
         if report.ts < story.first_ts:
             story.first_ts = report.ts
         story.last_ts = max(story.last_ts, report.ts)
         story.n_reports += 1
         self._entity_norms.pop(story.story_id, None)
-        self._reindex(story)
+        self._reindex(story, own)
 
-    def _reindex(self, story: StoryState) -> None:
-        old = set(story.keys)
-        story.keys = _prune_keys(story.keys, self.params.max_keys)
-        for key in old - set(story.keys):
-            ids = self.index.get(key)
-            if ids is not None:
-                ids.discard(story.story_id)
-        for key in story.keys:
-            self.index.setdefault(key, set()).add(story.story_id)
+    def _reindex(self, story: StoryState, added: Iterable[str]) -> None:
+        """Index a story's keys after ``added`` keys were counted in (and the keys pruned).
+
+        Every other key the story holds is indexed already (a live story is always indexed under all its
+        keys), so only the added ones and the pruned ones are touched, not all of a long story's keys."""
+        index, sid = self.index, story.story_id
+        if len(story.keys) > self.params.max_keys:
+            old = story.keys
+            story.keys = _prune_keys(old, self.params.max_keys)
+            for key in old.keys() - story.keys.keys():
+                ids = index.get(key)
+                if ids is not None:
+                    ids.discard(sid)
+        keys = story.keys
+        for key in added:
+            if key in keys:
+                index.setdefault(key, set()).add(sid)
 
     def _merge(self, a: StoryState, b: StoryState) -> StoryState:
         """Fold the younger story into the older; returns the survivor."""
@@ -429,6 +498,7 @@ class Clusterer:
             gone.c_idx,
             gone.c_val * np.float32(fade_gone),
             self.params.centroid_terms,
+            self._sum,
         )
         keep.refresh_norm()
         keep.entities = _faded(keep.entities, fade_keep)
@@ -453,10 +523,12 @@ class Clusterer:
         del self.stories[gone.story_id]
         self._entity_norms.pop(gone.story_id, None)
         self._entity_norms.pop(keep.story_id, None)
-        self._reindex(keep)
-        for article, sid in self.assignments.items():
-            if sid == gone.story_id:
-                self.assignments[article] = keep.story_id
+        self._reindex(keep, gone.keys)
+        # Only this batch's reports of the absorbed story change story (assignments hold only this batch's).
+        moved = self._batch_members.pop(gone.story_id, [])
+        for article in moved:
+            self.assignments[article] = keep.story_id
+        self._batch_members.setdefault(keep.story_id, []).extend(moved)
         self.touched.discard(gone.story_id)
         self.touched.add(keep.story_id)
         self.merges.append(Merge(absorbed=gone.story_id, into=keep.story_id))

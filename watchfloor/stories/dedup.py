@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from watchfloor.stories.features import tokens
+from watchfloor.stories.features import sorted_unique, tokens
 
 SHINGLE_WORDS = 5
 NUM_PERM = 64
@@ -96,7 +96,7 @@ def shingles_of(words: list[str]) -> np.ndarray:
         # uint64 arithmetic wraps around, which is what a hash mix wants.
         mixed += word_hashes[k : k + n] * _MIX[k]
     mixed ^= mixed >> np.uint64(29)
-    return np.unique(mixed & _MASK)
+    return sorted_unique(mixed & _MASK)
 
 
 def minhash(shingles: np.ndarray) -> MinHash:

@@ -208,15 +208,33 @@ def weigh(features: ReportFeatures, terms: DocumentFrequencies, entities: Docume
             idf = entities.idf(slots)
             features.entities = {k: float(v) * features.entities[k] for k, v in zip(keys, idf, strict=True)}
         # Counted even when empty, so both frequency tables agree on the number of reports.
-        entities.add(np.unique(slots))
+        entities.add(sorted_unique(slots))
+
+
+# What clustering takes from one report's analysis: entities, countries, event kinds, actor types (as
+# ``analysis_keys`` gives them), then towns and lede towns (as ``town_keys``). Small enough to send from the
+# worker process that prepares half of a batch, which then also parses that half's analyses.
+AnalysisKeys = tuple[
+    dict[str, float], dict[str, float], dict[str, float], dict[str, float], tuple[str, ...], tuple[str, ...]
+]
+
+
+def analysis_features(analysis: dict[str, Any] | None) -> AnalysisKeys:
+    """The keys clustering takes from one stored extract record (None: a report without analysis)."""
+    return (*analysis_keys(analysis), *town_keys(analysis))
 
 
 def report_features(
-    article_id: str, ts: float, indices: np.ndarray, counts: np.ndarray, analysis: dict[str, Any] | None
+    article_id: str,
+    ts: float,
+    indices: np.ndarray,
+    counts: np.ndarray,
+    analysis: dict[str, Any] | None,
+    keys: AnalysisKeys | None = None,
 ) -> ReportFeatures:
-    """Features of one report from its hashed term counts (see ``watchfloor.stories.prepare``) and analysis."""
-    entities, countries, kinds, actor_types = analysis_keys(analysis)
-    towns, lede_towns = town_keys(analysis)
+    """Features of one report from its hashed term counts (see ``watchfloor.stories.prepare``) and analysis,
+    or from the keys ``analysis_features`` took from it already (``keys``; ``analysis`` is then ignored)."""
+    entities, countries, kinds, actor_types, towns, lede_towns = analysis_features(analysis) if keys is None else keys
     return ReportFeatures(
         article_id=article_id,
         ts=ts,
@@ -325,6 +343,20 @@ def parse_ts(value: str | None) -> float | None:
 
 def iso(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-D integer array, as ``np.unique`` gives them.
+
+    numpy 2's ``np.unique`` goes through a hash table before it sorts; for the few hundred values of one report
+    that cost about ten times a plain sort and a comparison of neighbours, once or more per report."""
+    if values.size < 2:
+        return values.copy()
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def sparse_dot(ai: np.ndarray, av: np.ndarray, bi: np.ndarray, bv: np.ndarray) -> float:
