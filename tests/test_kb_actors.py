@@ -535,3 +535,73 @@ def test_a_scan_resolved_again_in_another_context_is_as_if_fresh(kb: ActorKB) ->
     # The SNA is Syrian or Somali by context: the remembered choices must not fix it.
     sna = {c: {m.actor_id for m in kb.matches(scan, [c]) if m.text == "SNA"} for c in ("SYR", "SOM")}
     assert sna["SYR"] != sna["SOM"]
+
+
+# -- the word table against the rules written out word by word -------------------------------------------------
+
+
+def _words_one_by_one(text: str) -> list[tuple[int, int, int, str]]:
+    """(start, word start, end, key) of each word, by the rules of ``actors._words`` applied in a plain loop: a
+    possessive 's leaves the end, an Arabic article glued by a hyphen (or "al" by a space) becomes the start of
+    the word after it, and words without a key are left out."""
+    from watchfloor.kb import actors
+    from watchfloor.kb.textnorm import loose
+
+    out: list[tuple[int, int, int, str]] = []
+    glued = glued_end = -1
+    for m in actors._WORD_RE.finditer(text):
+        raw = m.group()
+        trim = 2 if len(raw) > 2 and raw[-1] == "s" and raw[-2] in "'\u2019\u02bc" else 0
+        key = loose(raw[:-trim] if trim else raw)
+        article = len(raw) <= 3 and raw.lower() in actors._ARTICLES
+        start, end = m.span()
+        word_start = start
+        if glued >= 0:
+            if start == glued_end + 1:
+                start = glued
+                key = loose(text[start : end - trim])
+            glued = -1
+        elif article and end + 1 < len(text):
+            sep = text[end]
+            if (sep in "-\u2010\u2011" or (raw.lower() == "al" and sep == " ")) and text[end + 1].isalnum():
+                glued, glued_end = start, end
+                continue
+        if key:
+            out.append((start, word_start, end - trim, key))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hayat Tahrir al-Sham's fighters took al Bab; ash-Shaddadi and an-Nusra's men fled.",
+        "They met at Adre as an envoy arrived, en route to El Fasher and el-Geneina.",
+        "al-",
+        "Fighters of al- al-Sham and al al-Qaeda's wing",
+        "the al-al-Sham Front at al\nSham, Al-Shabaab's attack in AL SHABAAB land",
+        "Assad's and Hezbollah’s forces, Hamasʼs men, 's alone and X's",
+        "Ma'arrat al-Nu'man, Cité-Soleil's gangs, M23's rebels and the FDLR.",
+        "",
+        "   ",
+        "al",
+        "at-Tanf al-",
+    ],
+)
+def test_word_table_follows_the_word_by_word_rules(text: str) -> None:
+    from watchfloor.kb import actors
+
+    tokens = actors._words(text)
+    got = list(zip(tokens.starts, tokens.word_starts, tokens.ends, tokens.keys, strict=True))
+    assert got == _words_one_by_one(text)
+
+
+def test_word_table_survives_a_full_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchfloor.kb import actors
+
+    monkeypatch.setattr(actors, "_CACHE_MAX", 3)
+    text = "The al-Sham Front and Hezbollah's allies met in Idlib and Aleppo on Monday."
+    for _ in range(2):
+        tokens = actors._words(text)
+        assert list(zip(tokens.starts, tokens.word_starts, tokens.ends, tokens.keys, strict=True)) == (
+            _words_one_by_one(text)
+        )

@@ -378,3 +378,40 @@ def test_finding_is_the_same_with_every_connector_read(gaz: Gazetteer, text: str
     assert fast, "the texts name places"
     monkeypatch.setattr(module, "_tokenize", every_token)
     assert [(m.start, m.end, m.place) for m in gaz.find(text)] == fast
+
+
+def _cap_tokens_one_by_one(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, word, opens a sentence) of each capitalised word, by the rules of ``gazetteer._tokenize``
+    applied in a plain loop: a possessive 's is trimmed from words of more than three letters, and a word opens a
+    sentence when only openers stand between it and the text's start or a sentence end."""
+    from watchfloor.kb import gazetteer
+
+    out = []
+    for match in gazetteer._CAP_TOKEN.finditer(text):
+        start, end = match.span()
+        word = match.group()
+        if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+            end -= 2
+            word = word[:-2]
+        k = start - 1
+        while k >= 0 and text[k] in gazetteer._OPENERS:
+            k -= 1
+        out.append((start, end, word, k < 0 or text[k] in gazetteer._SENTENCE_END or text[k] == ":"))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Aleppo\'s mayor said. "Homs\u2019s markets reopened," - Idlib: (Hama) IDLIB\'S fall? \u2014Raqqa',
+        "  \u00abDamascus\u00bb and U.S. envoys \u2022 Gaza's; \n- Rafah's crossing | Khan Younis' camp",
+        "'s Abs's Ab's ABC'S!",
+        "",
+        ". . Beirut",
+    ],
+)
+def test_capitalised_words_follow_the_word_by_word_rules(text: str) -> None:
+    from watchfloor.kb import gazetteer
+
+    tokens = [(t.start, t.end, t.text, t.initial) for t in gazetteer._tokenize(text) if t.cap]
+    assert tokens == _cap_tokens_one_by_one(text)

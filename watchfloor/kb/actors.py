@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
@@ -184,61 +184,101 @@ class ActorScan:
 # What one word of text says for tokenising, computed once per distinct word: (key, letters of a possessive 's
 # to trim, whether it is an Arabic article, whether it is "al" which also glues across a space).
 _WORD_INFO: dict[str, tuple[str, int, bool, bool]] = {}
+# The first field of ``_WORD_INFO`` in a dict of its own, so that the keys of a whole text come from one ``map``.
+_WORD_KEY: dict[str, str] = {}
+# The words that need more than their key: a possessive to trim, an article that may glue, or no key at all.
+_SPECIAL_WORDS: set[str] = set()
 _KEY_CACHE: dict[str, str] = {}  # key of an article glued to its word ("al-Sham")
 _CACHE_MAX = 200_000
+_WORD_SPLIT = re.compile(f"({_WORD_RE.pattern})")
 
 
-def _word_info(raw: str) -> tuple[str, int, bool, bool]:
-    info = _WORD_INFO.get(raw)
-    if info is None:
-        if len(_WORD_INFO) >= _CACHE_MAX:
-            _WORD_INFO.clear()
+def _learn_words(words: set[str]) -> None:
+    """Fill ``_WORD_INFO``, ``_WORD_KEY`` and ``_SPECIAL_WORDS`` for ``words``."""
+    for raw in words:
         lower = raw.lower()
         trim = 2 if len(raw) > 2 and raw[-1] == "s" and raw[-2] in _APOSTROPHE_CHARS else 0
-        info = _WORD_INFO[raw] = (
-            loose(raw[:-trim] if trim else raw),
-            trim,
-            len(raw) <= 3 and lower in _ARTICLES,
-            lower == "al",
-        )
-    return info
+        key = loose(raw[:-trim] if trim else raw)
+        article = len(raw) <= 3 and lower in _ARTICLES
+        _WORD_INFO[raw] = (key, trim, article, lower == "al")
+        _WORD_KEY[raw] = key
+        if trim or article or not key:
+            _SPECIAL_WORDS.add(raw)
 
 
 def _words(text: str) -> _Tokens:
     """The words of ``text`` with their keys; an article glued to its word ("al-Sham") makes one word.
 
-    Runs over every word of every article, so all that depends on a word alone comes from ``_word_info``.
+    Runs over every word of every article, so the work per word is done in C (``re.split``, ``accumulate`` and
+    ``map`` over the key cache); Python code runs only for the words in ``_SPECIAL_WORDS``.
     """
-    starts: list[int] = []
-    word_starts: list[int] = []
-    ends: list[int] = []
-    keys: list[str] = []
-    infos = _WORD_INFO
+    # Split around the words: [gap, word, gap, word, ..., gap]; the running sum of the lengths gives every
+    # word's start and end, all in C and without a match object per word.
+    parts = _WORD_SPLIT.split(text)
+    raws = parts[1::2]
+    bounds = list(accumulate(map(len, parts)))
+    word_starts = bounds[0:-1:2]
+    ends = bounds[1::2]
+    distinct = set(raws)
+    missing = distinct.difference(_WORD_KEY)
+    if missing:
+        if len(_WORD_INFO) + len(missing) > _CACHE_MAX:
+            # Emptied before, not while, learning this text's words: all of them must be there afterwards.
+            _WORD_INFO.clear()
+            _WORD_KEY.clear()
+            _SPECIAL_WORDS.clear()
+            missing = distinct
+        _learn_words(missing)
+    try:
+        keys = list(map(_WORD_KEY.__getitem__, raws))
+        special = _SPECIAL_WORDS.intersection(distinct)
+        starts = word_starts.copy()
+        if special:
+            _special_words(text, raws, special, starts, word_starts, ends, keys)
+    except KeyError:
+        # Another thread emptied the caches in between (they are shared): learn this text's words again.
+        _learn_words(distinct)
+        return _words(text)
+    return _Tokens(starts, word_starts, ends, keys)
+
+
+def _special_words(
+    text: str, raws: list[str], special: set[str], starts: list[int], word_starts: list[int], ends: list[int],
+    keys: list[str],
+) -> None:
+    """Apply, in place, what the words in ``special`` change: a possessive 's leaves the word's end, an article
+    glued to the next word ("al-Sham", "al Sham") becomes that word's start and key, and a word without a key
+    leaves the lists."""
     size = len(text)
-    glued = glued_end = -1  # an article waiting for its word
-    for m in _WORD_RE.finditer(text):
-        raw = m.group()
-        info = infos.get(raw) or _word_info(raw)
-        key, trim, article, al = info
-        start, end = m.span()
-        word_start = start
-        if glued >= 0:
-            if start == glued_end + 1:
-                start = glued
-                joined = text[start : end - trim]
-                key = _KEY_CACHE.get(joined) or _glued_key(joined)
-            glued = -1
-        elif article and end + 1 < size:
+    n = len(raws)
+    infos = _WORD_INFO
+    drop: list[int] = []
+    follower = -1  # the word after the last glued article: glued to it, so no article itself
+    for k in list(compress(range(n), map(special.__contains__, raws))):
+        if k <= follower:
+            continue
+        key, trim, article, al = infos[raws[k]]
+        end = ends[k]
+        if article and end + 1 < size:
             sep = text[end]
             if (sep in _GLUE or (al and sep == " ")) and text[end + 1].isalnum():
-                glued, glued_end = start, end
+                drop.append(k)  # the article survives only as the start of the word after it
+                follower = k + 1
+                if follower < n:
+                    key, trim = infos[raws[follower]][:2]
+                    if word_starts[follower] == end + 1:
+                        starts[follower] = starts[k]
+                        joined = text[starts[k] : ends[follower] - trim]
+                        key = keys[follower] = _KEY_CACHE.get(joined) or _glued_key(joined)
+                    ends[follower] -= trim
+                    if not key:
+                        drop.append(follower)
                 continue
-        if key:
-            starts.append(start)
-            word_starts.append(word_start)
-            ends.append(end - trim)
-            keys.append(key)
-    return _Tokens(starts, word_starts, ends, keys)
+        ends[k] = end - trim
+        if not key:
+            drop.append(k)
+    for k in reversed(drop):
+        del starts[k], word_starts[k], ends[k], keys[k]
 
 
 def _glued_key(joined: str) -> str:
@@ -751,10 +791,16 @@ class ActorKB:
         hits: list[tuple[int, int, tuple[_Candidate, ...]]] = []
         for space_after, (length, cands) in self._automaton.iter(" " + " ".join(keys) + " "):
             i = bisect_left(offsets, space_after - length - 1)
-            if _negated(text, tokens.starts[i]):
+            start = tokens.starts[i]
+            # _negated needs a hyphen right before the name: test that first, for the many names without.
+            if start and text[start - 1] in "-\u2010" and _negated(text, start):
                 continue
             hits.append((i, bisect_left(offsets, space_after, i) - 1, cands))
-        heads = [h for h, key in enumerate(keys) if key in _HEAD_KEYS] if not _HEAD_KEYS.isdisjoint(keys) else []
+        heads = (
+            list(compress(range(len(keys)), map(_HEAD_KEYS.__contains__, keys)))
+            if not _HEAD_KEYS.isdisjoint(keys)
+            else []
+        )
         return ActorScan(text, tokens, hits, heads)
 
     def matches(self, scan: ActorScan, countries: Sequence[str] = ()) -> list[ActorMatch]:

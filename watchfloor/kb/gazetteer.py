@@ -294,6 +294,11 @@ _CAP_TOKEN = re.compile(
     r"(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[^\W\d_]*(?:['\u2019\u02bc][^\W\d_]+)*)"
 )
 _JOIN_CHARS_NL = frozenset(" \u00a0-\u2010\u2011\n")
+# Where a word opens a sentence (see ``_Token.initial``): the text's start or a sentence end, then openers.
+_OPENER_CHARS = "".join(sorted(_OPENERS))
+_INITIAL_AT = re.compile(r"[.!?\n\u2022|:][ \t\"'\u201c\u2018(\[\u00ab\-\u2013\u2014]*")
+_CAP_SPLIT = re.compile(f"({_CAP_TOKEN.pattern})")
+_MATCH_END = re.Match.end
 _AL_EL = frozenset(w for w in _ARTICLE_FORMS if w.lower() in ("al", "el"))
 # The first two letters of every connector and tail as ``_NAME_TOKEN`` reads them: the first in lower case, the
 # second in either.
@@ -311,7 +316,7 @@ def _left_context(before: str) -> tuple[bool, bool, bool]:
     """
     if not before or not before[-1].isspace():
         return False, False, False  # "(Idlib" or "Aleppo,Idlib": no word stands right before
-    words = before.lower().split()[-6:]
+    words = before.lower().rsplit(None, 6)[-6:]  # the last six words, without splitting the rest
     if not words:
         return False, False, False
     last = words[-1]
@@ -673,7 +678,7 @@ class Gazetteer:
         for s, e in skip:
             skipped[s:e] = b"\x01" * (e - s)
         n = len(tokens)
-        stop, country_names, by_name = self._stop, self._country_names, self._by_name
+        stop, common, country_names, by_name = self._stop, self._common, self._country_names, self._by_name
         # Without countries or extra places, "no candidates" is one cached look-up (see _candidates).
         plain_lookup = not countries and not self._extra
         i = 0
@@ -687,17 +692,32 @@ class Gazetteer:
             else:
                 startable = tok.text in _ARTICLE_FORMS and self._can_start(tokens, i, text)
             if skipped[tok.start] or not startable:
-                # A name starting inside an actor's is skipped whatever its length (see _skips).
+                # A name starting inside an actor's is skipped whatever its length.
                 i += 1
                 continue
-            ends = _span_ends(tokens, i, text)
+            # Most tokens stand alone (the next token is no join away): their only span is the token itself.
+            nxt_tok = tokens[i + 1] if i + 1 < n else None
+            if nxt_tok is None or text[tok.end : nxt_tok.start] not in _JOIN_GAPS:
+                ends = [i] if tok.cap else []
+            else:
+                ends = _span_ends(tokens, i, text)
             found = False
+            start = tok.start
             for j in reversed(ends):
-                start, end = tok.start, tokens[j].end
-                if _skips(skipped, start, end, j > i):
+                end = tokens[j].end
+                # A name of several words that starts before a skipped span and runs into it is kept: "Port Sudan's
+                # authorities", "Ain al-Asad air base" are places, and the actor found inside them ("Sudan's
+                # authorities", "al-Asad") the mistake. A single word touching a skipped span is not a place.
+                if j == i and skipped.find(1, start, end) >= 0:
                     continue
                 key = fold(text[start:end])
-                if key in stop or not (i != j or self._acceptable_word(key, tok)):
+                if key in stop:
+                    continue
+                if j == i and (  # whether one word may be a place name on its own (runs for most capitalised words)
+                    (len(key) < 3 and key not in country_names)
+                    or (tok.initial and key in common)
+                    or tok.text.islower()
+                ):
                     continue
                 hit = country_names.get(key)
                 if hit is not None and hit[1]:
@@ -713,7 +733,7 @@ class Gazetteer:
                 mention = self._mention_at(text, tokens, i, j, key, countries)
                 if mention is None:
                     continue
-                if _skips(skipped, mention.start, mention.end, j > i):
+                if j == i and skipped.find(1, start, mention.end) >= 0:  # as above, with the mention's own end
                     continue
                 mentions.append(mention)
                 found = True
@@ -745,14 +765,6 @@ class Gazetteer:
             return False
         key = fold(prev.text)
         return not (key in self._stop or (prev.initial and key in self._common))
-
-    def _acceptable_word(self, key: str, tok: _Token) -> bool:
-        """Whether one word (its key not a stop word) may be a place name on its own."""
-        if len(key) < 3 and key not in self._country_names:
-            return False
-        if tok.initial and key in self._common:
-            return False
-        return not tok.text.islower()
 
     def _mention_at(
         self, text: str, tokens: list[_Token], i: int, j: int, key: str, countries: Sequence[str]
@@ -797,17 +809,16 @@ class Gazetteer:
                 return None
         # A loose match of a long name is no accident ("Deir al-Balah" / "Deir el-Balah"), unless the name opens
         # with an article that the loose key drops ("al-Rashid" road is not Rashid, Egypt).
-        long_name = len(loose(key)) >= 6 and key.split(" ", 1)[0] not in _ARTICLES
+        long_name = _long_name(key)
         unique = len(cands) == 1 and cands[0].quality == build.KIND_PRIMARY
-        mention = _Mention(start, end, cands, region_only=region_only, long_name=long_name, unique=unique)
         near, direction, cued = _left_context(before)
-        mention.near = near or suffix in _AREA_SUFFIXES
-        mention.direction = direction
-        mention.cued = cued or mention.near
+        near = near or suffix in _AREA_SUFFIXES
+        cued = cued or near
         if nxt is not None and nxt.cap and end == tokens[j].end:
             # "Jebel" of an unknown "Jebel Marra": part of a longer name, so no cue can vouch for it.
-            mention.cued = False
-        return mention
+            cued = False
+        # Positional: start, end, cands, region_only, near, cued, direction, long_name, unique.
+        return _Mention(start, end, cands, region_only, near, cued, direction, long_name, unique)
 
     @staticmethod
     def _names_a_place(text: str, start: int, end: int, suffix: str, cands: list[_Cand]) -> list[_Cand]:
@@ -892,6 +903,8 @@ class Gazetteer:
     ) -> None:
         scored: list[tuple[float, _Cand]] = []
         region_only, direction = m.region_only, m.direction
+        # Without anchors the bonus is 0.0, and adding 0.0 changes no score: skip the call.
+        bonus = anchors.bonus if anchors._fine else None
         for cand in m.cands:
             is_region = cand.feature == "region"
             if region_only and not is_region:
@@ -915,7 +928,7 @@ class Gazetteer:
                     score += 2.0
                 if direction:
                     score += 4.0
-            scored.append((score + anchors.bonus(cand, own), cand))
+            scored.append((score + bonus(cand, own), cand) if bonus is not None else (score, cand))
         if not scored:
             m.choice, m.score, m.margin = None, 0.0, 0.0
             return
@@ -1076,9 +1089,18 @@ class _Anchors:
         grid: dict[int, list[tuple[float, float]]], cells: tuple[int, ...], cand: _Cand, km: float
     ) -> list[tuple[float, float]]:
         """The points of ``grid`` in ``cells`` (a candidate's and those around it) within ``km`` of it."""
+        if grid.keys().isdisjoint(cells):
+            return []  # no point in any of the nine cells: the common case, decided in C
         lat, lon = cand.lat, cand.lon
         points = itertools.chain.from_iterable(map(grid.get, cells, _NO_POINTS))
-        return [point for point in points if _km(lat, lon, point[0], point[1]) < km]
+        # _km inlined, with the same operations in the same order (so the same floats): it runs per point.
+        radians, cos, hypot = math.radians, math.cos, math.hypot
+        return [
+            point
+            for point in points
+            if 6371.0 * hypot(radians(point[1] - lon) * cos(radians((lat + point[0]) / 2)), radians(point[0] - lat))
+            < km
+        ]
 
     def bonus(self, cand: _Cand, own: tuple[float, float] | None) -> float:
         if not self._fine:
@@ -1177,18 +1199,32 @@ def _tokenize(text: str) -> list[_Token]:
     "Rukban camp", "Bab al-Hawa"), or as an article bound to the capitalised word after it ("al-Hol"); those
     are read there, and the others (the "of" of "the city of the dead") left out, which changes no mention.
     """
-    tokens: list[_Token] = []
+    # The capitalised words, built by ``map`` rather than one by one in Python (a text has a hundred): split
+    # around them, [gap, word, ..., gap], the running sum of the lengths gives their offsets. A word opens a
+    # sentence when only openers stand between it and the text's start or a sentence end (where ``_INITIAL_AT``
+    # ends); a possessive 's is trimmed afterwards, where there is one.
+    parts = _CAP_SPLIT.split(text)
+    bounds = list(itertools.accumulate(map(len, parts)))
+    starts = bounds[0:-1:2]
+    initial_at = set(map(_MATCH_END, _INITIAL_AT.finditer(text)))
+    initial_at.add(len(text) - len(text.lstrip(_OPENER_CHARS)))  # the text's first word
+    tokens = list(
+        map(
+            _Token,
+            starts,
+            bounds[1::2],
+            parts[1::2],
+            itertools.repeat(True),
+            map(initial_at.__contains__, starts),
+        )
+    )
+    possessive_ends = _possessive_ends(text)
+    if possessive_ends:
+        for tok in tokens:
+            if tok.end in possessive_ends and len(tok.text) > 3:
+                tok.end -= 2
+                tok.text = tok.text[:-2]
     size = len(text)
-    for match in _CAP_TOKEN.finditer(text):
-        start, end = match.span()
-        word = match.group()
-        if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
-            end -= 2
-            word = word[:-2]
-        k = start - 1  # whether the word opens a sentence
-        while k >= 0 and text[k] in _OPENERS:
-            k -= 1
-        tokens.append(_Token(start, end, word, True, k < 0 or text[k] in _SENTENCE_END or text[k] == ":"))
     linked: list[_Token] = []
     seen: set[int] = set()
     for tok in tokens:
@@ -1221,6 +1257,24 @@ def _tokenize(text: str) -> list[_Token]:
         tokens.extend(linked)
         tokens.sort(key=_TOKEN_START)
     return tokens
+
+
+@lru_cache(maxsize=65_536)
+def _long_name(key: str) -> bool:
+    """Six letters or more once loosened, not opening with an article that the loose key drops."""
+    return len(loose(key)) >= 6 and key.split(" ", 1)[0] not in _ARTICLES
+
+
+def _possessive_ends(text: str) -> set[int]:
+    """The offsets right after each "'s" ("'S", "’s") of ``text``: apostrophes are rare, so str.find goes first."""
+    ends: set[int] = set()
+    for apostrophe in "'\u2019":
+        pos = text.find(apostrophe)
+        while pos >= 0:
+            if text[pos + 1 : pos + 2] in ("s", "S"):
+                ends.add(pos + 2)
+            pos = text.find(apostrophe, pos + 1)
+    return ends
 
 
 def _lower_token(text: str, start: int) -> _Token | None:
@@ -1306,15 +1360,6 @@ def _span_ends(tokens: list[_Token], i: int, text: str) -> list[int]:
         last = j
         j += 1
     return ends
-
-
-def _skips(skipped: bytearray, start: int, end: int, several_words: bool) -> bool:
-    """Whether a span falls in the spans to skip. A name of several words that starts before a skipped span
-    and runs into it is kept: "Port Sudan's authorities", "Ain al-Asad air base" are places, and the actor
-    found inside them ("Sudan's authorities", "al-Asad") the mistake."""
-    if skipped.find(1, start, end) < 0:
-        return False
-    return skipped[start] == 1 or not several_words
 
 
 def _skeleton_key(key: str) -> str:
