@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -125,3 +126,27 @@ def test_confidence_rests_on_independent_direct_sources() -> None:
     assert confidence(1, ["The claim could not be independently verified."])[0] == "low"
     level, reason = confidence(1, ["a"])
     assert level == "low" and "1 independent source" in reason and not terms_in(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("hts fighters entered", "hts"),
+        ("pro-hts fighters", "hts"),  # after a hyphen: part of a longer name
+        ("the htsx group", "hts"),
+        ("hts_unit and hts", "hts"),  # the second occurrence stands alone
+        ("xhts", "hts"),
+        ("aaa", "aa"),  # overlapping occurrences
+        ("a aa", "aa"),
+        ("hts\nnext", "hts"),
+        ("\u0661hts", "hts"),  # an Arabic-Indic digit is a word character
+        ("hts\u00b2", "hts"),  # so is a superscript digit (numeric)
+        ("dr. smith", "dr. smith"),
+        ("", "x"),
+    ],
+)
+def test_a_name_standing_alone_is_found_as_the_pattern_finds_it(text: str, key: str) -> None:
+    from watchfloor.assess.linter import _stands_alone
+
+    expected = re.search(r"(?<![\w-])" + re.escape(key) + r"(?![\w])", text) is not None
+    assert _stands_alone(text, key) is expected

@@ -144,3 +144,31 @@ def test_what_changed_names_new_reports_developments_and_moved_judgments(kb: Act
     assert any(line.startswith("Dropped") and "Homs" in line for line in lines)  # Homs is taken: no more forecast
     assert what_changed(None, story(["a1"]), []) == ["First brief on this story."]
     assert article("a4").outlet == "Wire D"
+
+
+def test_a_stored_brief_read_in_part_gives_the_same_changes_as_read_whole(kb: ActorKB) -> None:
+    from watchfloor.assess.changes import brief_seen
+    from watchfloor.assess.stage import brief_from_json
+
+    before_src = sources(["a1", "a2", "a3"], kb)
+    before_sit = build_situation("SYR", [], [], before_src, kb=kb, as_of=MADE)
+    first = assess(story(["a1", "a2", "a3"]), before_sit, before_src, kb=kb, made_at=MADE)
+    previous = Brief(story_id="st-sample", created=MADE, story=story(["a1", "a2", "a3"]))
+    previous.story.implications = first.implications
+    previous.story.duplicates = {"a3-copy": "a3"}
+    text = previous.to_json()
+    whole, seen = brief_from_json(text), brief_seen(text)
+    assert seen.created == whole.created and seen.story.article_ids == whole.story.article_ids
+    assert set(seen.story.duplicates) == set(whole.story.duplicates) == {"a3-copy"}
+    assert [(i.id, i.statement, i.likelihood, i.probability[0]) for i in seen.story.implications] == [
+        (i.id, i.statement, i.likelihood, i.probability[0]) for i in whole.story.implications
+    ]
+    assert seen.story.implications, "the sample story has judgments to compare"
+    now = "2024-12-08T00:00:00Z"
+    src = sources(["a1", "a2", "a3", "a4"], kb)
+    sit = build_situation("SYR", [], [], src, kb=kb, as_of=now)
+    second = assess(story(["a1", "a2", "a3", "a4"]), sit, src, kb=kb, made_at=now)
+    kwargs = dict(situation=sit, sources=src, p_now={j.implication.id: j.p for j in second.judgments},
+                  p_before={j.implication.id: j.p for j in first.judgments})
+    lines = what_changed(whole, story(["a1", "a2", "a3", "a4"]), second.implications, **kwargs)
+    assert lines and lines == what_changed(seen, story(["a1", "a2", "a3", "a4"]), second.implications, **kwargs)

@@ -76,3 +76,33 @@ def test_reports_are_kept_once_per_store(runs, tmp_path: Path) -> None:
     # A store of its own never sees another store's reports.
     with Store(tmp_path / "empty.db") as store:
         assert load.load_theatre(store, "SYR", "2024-12-09").sources.docs == {}
+
+
+def test_a_failing_theatre_leaves_nothing_behind_and_the_others_are_written(tmp_path: Path, monkeypatch) -> None:
+    # One transaction per batch, a savepoint per theatre.
+    from watchfloor.assess import stage
+
+    items = [a for f in ("syria.jsonl", "sudan.jsonl") for a in read_paths([str(CORPUS / f)]) if isinstance(a, Article)]
+    real_write = stage._write
+
+    def failing_write(conn, theatre, *args, **kwargs):
+        real_write(conn, theatre, *args, **kwargs)
+        if theatre == "SDN":
+            raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(stage, "_write", failing_write)
+    stats = AssessStats()
+    with Store(tmp_path / "fail.db") as store:
+        new = store_items(store, iter(items)).new_ids
+        analyze_articles(store, new, Analyzer())
+        touched = update_stories(store, new, [])
+        assess_stories(store, new, touched, stats=stats)
+        assert not store.conn.in_transaction
+        theatres = dict(store.conn.execute("SELECT theatre, count(*) FROM implications GROUP BY theatre").fetchall())
+        briefed = {r[0] for r in store.conn.execute(
+            "SELECT ss.theatre FROM briefs b JOIN story_state ss ON ss.story_id = b.story_id")}
+        states = {r[0] for r in store.conn.execute("SELECT theatre FROM situation_state")}
+    assert any("SDN" in e and "disk on fire" in e for e in stats.errors)
+    assert theatres.get("SYR", 0) > 0 and "SDN" not in theatres
+    assert "SYR" in briefed and "SDN" not in briefed
+    assert "SYR" in states and "SDN" not in states

@@ -267,3 +267,81 @@ def test_theatre_reports_read_once_give_each_cut_off_what_its_own_query_gives(pi
             expected = sql.theatre_article_ids(conn, "SYR", since, until)
             assert reports.article_ids(since, until) == expected, until
     assert sql.theatre_article_ids(conn, "SYR", None, "2024-12-01") != sql.theatre_article_ids(conn, "SYR", None, "2024-12-09")
+
+
+def _named_cue_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    from watchfloor.situation import lexicon, state
+
+    out = [(f"signal:{k}", rx) for k, rx in lexicon.SIGNALS.items()]
+    out += [("disruption", lexicon.DISRUPTION), ("forces", lexicon.FORCES), ("approach", state._APPROACH)]
+    out += [(f"economic:{name}", rx) for name, _, rx in lexicon.ECONOMIC_CHANNELS]
+    out += [(f"align:{kind}", rx) for kind, rx in state._ALIGN_VERBS]
+    out += [(f"control:{kind}", rx) for kind, _, rx, _, _ in state._CONTROL_CUES]
+    return out
+
+
+_TRICKY = [
+    "Rebels were 12 km north of Hama and within 5km of the airport.",
+    "Forces reached the northern outskirts of Homs; the target is Damascus.",
+    "The army WITHDREW from the town, a CEASE-FIRE collapsed and troops pulled back.",
+    "He was toppled, fled the country and is now in exile.",
+    "Turkish-backed factions took control of Manbij after the fall of Tal Rifaat.",
+    "Iran's envoy met Assad; Russia pledged continued backing.",
+    "no serious resistance was met at the gates of the city",
+    "Displaced families began to return home as the truce held.",
+    "\u00abThe army withdrew\u00bb, said the \u00e9lite unit.",  # not ASCII: every pattern is searched
+    "The army \u017fwept into the city and ba\u212aed the rebels.",  # long s and Kelvin sign fold to s and k
+]
+
+
+def test_word_heads_never_skip_a_sentence_a_cue_matches(kb: ActorKB) -> None:
+    # ``lexicon.search`` skips a pattern when no word of the sentence starts like a match of it; that must be
+    # a necessary condition for every cue, on the sample reports and on sentences built to test its edges.
+    import json
+
+    from conftest import CORPUS
+
+    from watchfloor.situation import lexicon
+
+    sentences = list(_TRICKY)
+    for path in sorted(CORPUS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                text = str(json.loads(line).get("text") or "")
+                sentences += [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s]
+    patterns = _named_cue_patterns()
+    known = [name for name, rx in patterns if lexicon.word_heads(rx) is not None]
+    assert len(known) >= len(patterns) - 2, "heads are worked out for nearly every cue"
+    matched = 0
+    for sentence in sentences:
+        heads = lexicon.sentence_heads(sentence)
+        for name, rx in patterns:
+            found = rx.search(sentence)
+            assert (lexicon.search(rx, sentence, heads) is None) is (found is None), (name, sentence)
+            if found is not None:
+                matched += 1
+                assert lexicon.can_match(rx, heads), (name, sentence)
+    assert matched > 500
+
+
+def test_word_heads_of_digits_and_optional_words() -> None:
+    from watchfloor.situation import lexicon, state
+
+    heads = lexicon.word_heads(state._APPROACH)
+    assert heads is not None and lexicon.DIGIT_HEAD in heads and "outski" in heads and "northe" in heads
+    assert lexicon.can_match(state._APPROACH, lexicon.sentence_heads("They were 30 km south of the city."))
+    assert not lexicon.can_match(state._APPROACH, lexicon.sentence_heads("They were far south of the city."))
+    assert lexicon.sentence_heads("\u00e9lite") is None  # not ASCII: no skipping
+
+
+def test_signals_by_kind_follow_the_signal_list(kb: ActorKB) -> None:
+    sit = _situation(kb, ["a1", "a2", "a3", "a4"], "2024-12-08T00:00:00Z")
+    kinds = {s.kind for s in sit.signals}
+    assert kinds
+    for kind in kinds:
+        assert sit.signals_of(kind, hedged=None) == [s for s in sit.signals if s.kind == kind]
+    # Replaced or extended after a first use: read again.
+    sit.signals = [s for s in sit.signals if s.kind != min(kinds)]
+    assert sit.signals_of(min(kinds), hedged=None) == []
+    sit.signals.append(dataclasses.replace(sit.signals[0], kind="extra"))
+    assert len(sit.signals_of("extra", hedged=None)) == 1

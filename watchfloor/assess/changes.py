@@ -12,7 +12,10 @@ Every line is built from the situation and the judgments, never from free text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from watchfloor.assess.base import fmt_day
 from watchfloor.models import Brief, Implication, Story
@@ -26,8 +29,52 @@ def _short(statement: str, limit: int = 140) -> str:
     return statement if len(statement) <= limit else statement[: limit - 3].rstrip() + "..."
 
 
+@dataclass(slots=True)
+class ImplicationSeen:
+    """What the next brief compares of a judgment in a previous brief."""
+
+    id: str
+    statement: str
+    likelihood: str
+    probability: Sequence[float]
+
+
+@dataclass(slots=True)
+class StorySeen:
+    article_ids: list[str]
+    duplicates: dict[str, str] = field(default_factory=dict)
+    implications: list[ImplicationSeen] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BriefSeen:
+    """The parts of a stored brief ``what_changed`` reads: parsing the whole story (sections, events, quotes,
+    evidence of every judgment) for these was most of the cost of reading a previous brief."""
+
+    created: str
+    story: StorySeen
+
+
+def brief_seen(text: str) -> BriefSeen:
+    """What ``what_changed`` reads of a stored brief (the JSON of ``Brief.to_json``), as ``Brief.from_json``
+    would give it."""
+    data = json.loads(text)
+    story: dict[str, Any] = data["story"]
+    implications = story.get("implications")
+    return BriefSeen(
+        created=data["created"],
+        story=StorySeen(
+            article_ids=story["article_ids"],
+            duplicates=story.get("duplicates", {}),
+            implications=[] if implications is None else [
+                ImplicationSeen(i["id"], i["statement"], i["likelihood"], i["probability"]) for i in implications
+            ],
+        ),
+    )
+
+
 def what_changed(
-    previous: Brief | None,
+    previous: Brief | BriefSeen | None,
     story: Story,
     implications: Sequence[Implication],
     *,

@@ -186,6 +186,165 @@ def _first_chars(items: Any) -> set[str] | None:
     return None  # nothing consumed: the pattern can match the empty string
 
 
+# -- word heads: which patterns a sentence can match at all -----------------------------------------------------
+
+HEAD = 6  # a word's first characters compared: this many, or ``MIN_HEAD`` when a pattern spells out fewer
+MIN_HEAD = 3  # a pattern whose heads are shorter than this is searched in every sentence
+_WORD_HEAD = re.compile(r"\b(?=(\w[\s\S]{0,%d}))" % (HEAD - 1))  # a word start and what follows, as group 1
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = "0123456789"
+DIGIT_HEAD = "#"  # stands for any word starting with a digit
+_DIGIT_WORD = re.compile(r"\b[0-9]")
+_heads_of: dict[re.Pattern[str], frozenset[str] | None] = {}
+
+
+def word_heads(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """The lowercased first characters (``HEAD`` of them, else ``MIN_HEAD``) every match of ``rx`` starts
+    with, or None when not known.
+
+    Known only for patterns that start at a word boundary (``\\b`` before the first character consumed) with a
+    word character and spell out at least their first ``MIN_HEAD`` characters in every alternative
+    ("withdr[ae]w", "met", "cease-?fire"); such a match starts at the start of a word, so a sentence none of
+    whose words starts with one of the heads cannot match. Comparing lowercased text is a necessary condition
+    under any case flag.
+    """
+    if rx in _heads_of:
+        return _heads_of[rx]
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _pattern_heads(list(_parser.parse(rx.pattern, rx.flags).data))
+    except Exception:  # noqa: BLE001 - a private module; without it every sentence is searched
+        found = None
+    _heads_of[rx] = found
+    return found
+
+
+def _pattern_heads(items: list[Any]) -> frozenset[str] | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    at_word = False
+    while items and items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        op, av = items.pop(0)
+        at_word = at_word or (op is c.AT and av is c.AT_BOUNDARY)
+    if not at_word:
+        return None
+    walked = _walk(items, {""})
+    if walked is None:
+        return None
+    open_, done = walked
+    heads = done | open_
+    if not heads or any(not h or h[0] not in _WORD_CHARS or not h.isascii() for h in heads):
+        return None
+    # A match starting with a digit ("12 km north of") needs a word of the sentence to start with a digit.
+    heads = {DIGIT_HEAD if h[0] in _DIGITS else h for h in heads}
+    if any(len(h) < MIN_HEAD and h != DIGIT_HEAD for h in heads):
+        return None
+    # Two lengths only, so that a sentence's heads are two per word (see ``sentence_heads``).
+    return frozenset(h if len(h) >= HEAD or h == DIGIT_HEAD else h[:MIN_HEAD] for h in heads)
+
+
+def _walk(items: Any, open_: set[str]) -> tuple[set[str], set[str]] | None:
+    """Extend the partial heads ``open_`` through ``items``: (still open, finished); None when unknowable.
+
+    A partial head is finished when it is ``HEAD`` long, or cut short where what comes next is not spelled
+    out (a class such as \\w, an optional or repeated part): a head shorter than ``MIN_HEAD`` means "unknown".
+    """
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    done: set[str] = set()
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        if not open_:
+            break
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero-width: dropping a condition keeps the heads a necessary condition
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            # An optional part ("(?:northern )?outskirts of"): the heads with it and the heads without it.
+            with_it = _walk([*av[2], *items[i + 1 :]], open_)
+            without = _walk(items[i + 1 :], open_)
+            if with_it is None or without is None:
+                return None
+            return with_it[0] | without[0], done | with_it[1] | without[1]
+        if op is c.SUBPATTERN:
+            walked = _walk(av[3], open_)
+            if walked is None:
+                return None
+            open_, more = walked
+            done |= more
+            continue
+        if op is c.BRANCH:
+            joined: set[str] = set()
+            for branch in av[1]:
+                walked = _walk(branch, open_)
+                if walked is None:
+                    return None
+                joined |= walked[0]
+                done |= walked[1]
+            open_ = joined
+            continue
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            walked = _walk(av[2], open_)
+            if walked is None:
+                return None
+            open_, more = walked
+            done |= more
+            if av[0] == av[1] == 1:
+                continue
+            done |= open_  # what follows may be another repetition: cut short after the first
+            open_ = set()
+            break
+        chars: set[str] | None = None
+        if op is c.LITERAL:
+            chars = {chr(av).lower()}
+        elif op is c.IN:
+            chars = set()
+            for item_op, item in av:
+                if item_op is c.LITERAL:
+                    chars.add(chr(item).lower())
+                elif item_op is c.RANGE and item[1] - item[0] <= 64:
+                    chars.update(chr(n).lower() for n in range(item[0], item[1] + 1))
+                elif item_op is c.CATEGORY and item is c.CATEGORY_DIGIT:
+                    chars.update(_DIGITS)  # in an ASCII sentence, the only digits (see ``sentence_heads``)
+                else:
+                    chars = None
+                    break
+        if chars is None:
+            done |= open_  # cut short here
+            open_ = set()
+            break
+        if len(open_) * len(chars) > 4096:
+            return None
+        grown = {p + ch for p in open_ for ch in chars}
+        open_ = {p for p in grown if len(p) < HEAD}
+        done |= {p for p in grown if len(p) >= HEAD}
+    return open_, done
+
+
+def sentence_heads(sentence: str) -> frozenset[str] | None:
+    """The lowercased first ``HEAD`` and first ``MIN_HEAD`` characters at every word start of an ASCII
+    sentence (None otherwise: case folding beyond ASCII is left to the patterns themselves)."""
+    if not sentence.isascii():
+        return None
+    words = _WORD_HEAD.findall(sentence.lower())
+    heads = frozenset(words).union([w[:MIN_HEAD] for w in words])
+    return heads | {DIGIT_HEAD} if _DIGIT_WORD.search(sentence) else heads
+
+
+def can_match(rx: re.Pattern[str], heads: frozenset[str] | None) -> bool:
+    """False when no word of a sentence with these ``sentence_heads`` can start a match of ``rx``."""
+    need = _heads_of[rx] if rx in _heads_of else word_heads(rx)
+    return need is None or heads is None or not need.isdisjoint(heads)
+
+
+def search(rx: re.Pattern[str], sentence: str, heads: frozenset[str] | None) -> re.Match[str] | None:
+    """``rx.search(sentence)``, skipped when no word of the sentence (``sentence_heads``) can start a match."""
+    need = _heads_of[rx] if rx in _heads_of else word_heads(rx)
+    if need is not None and heads is not None and need.isdisjoint(heads):
+        return None
+    return rx.search(sentence)
+
+
 # -- hedges ---------------------------------------------------------------------------------------------------
 
 HEDGE = quick(re.compile(

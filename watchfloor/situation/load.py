@@ -57,8 +57,8 @@ def load_theatre(store: Store, theatre: str | None, until: str | None, extra_ids
     else:
         ids = sql.theatre_article_ids(store.conn, theatre, since, until)
     ids = list(dict.fromkeys([*ids, *extra_ids]))
-    copies = sql.copies_of(store.conn, ids)
-    entries = _reports(store, ids + list(copies), copies, kb)
+    copies = sql.copies_of(store.conn, ids) if reports is None else reports.copies_of(store.conn, ids)
+    entries = _reports(store, ids + list(copies), copies, kb, reports)
     sources = Sources(entry.doc for entry in entries)
     wanted = set(ids)
     mine = [entry for entry in entries if entry.doc.id in wanted]
@@ -95,13 +95,20 @@ class _Report:
 _caches: weakref.WeakKeyDictionary[Store, OrderedDict[str, _Report]] = weakref.WeakKeyDictionary()
 
 
-def _reports(store: Store, article_ids: Sequence[str], copies: dict[str, str], kb: Any) -> list[_Report]:
-    """The stored reports among ``article_ids``, in id order, read from the cache where still current."""
+def _reports(store: Store, article_ids: Sequence[str], copies: dict[str, str], kb: Any,
+             theatre_reports: sql.TheatreReports | None = None) -> list[_Report]:
+    """The stored reports among ``article_ids``, in id order, read from the cache where still current.
+
+    ``theatre_reports`` keeps the stamps read at a theatre's earlier cut-offs in the same pass.
+    """
     conn = store.conn
     cache = _caches.get(store)
     if cache is None:
         cache = _caches[store] = OrderedDict()
-    stamps = sql.analysis_stamps(conn, article_ids)
+    if theatre_reports is None:
+        stamps = sql.analysis_stamps(conn, article_ids)
+    else:
+        stamps = theatre_reports.analysis_stamps(conn, article_ids)
     out: dict[str, _Report] = {}
     missing: list[str] = []
     for aid, stamp in stamps.items():

@@ -779,17 +779,24 @@ def _doc_signals(doc: SourceDoc, sides: Sides, merged: tuple[tuple[str, str], ..
 _Cues = tuple[EvidenceRef, bool, tuple[tuple[str | None, str], ...], tuple[str, ...], list[tuple[str, str]], tuple[str, str] | None]
 
 
+_SIGNAL_HEADS = [(kind, rx, lexicon.word_heads(rx)) for kind, rx in lexicon.SIGNALS.items()]
+
+
 def _doc_cues(doc: SourceDoc) -> list[_Cues]:
     """Per sentence with a cue: (sentence, hedged, actor mentions, countries, [(signal kind, cue)], economic
     (channel, cue) or None). Which side an actor stands on is decided per situation, so mentions stay raw."""
     out: list[_Cues] = []
-    for s_start, s_end, sentence in doc.iter_sentences():
+    search = lexicon.search
+    # Most cue patterns cannot match most sentences: none of the sentence's words starts like any of them.
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
         hits: list[tuple[str, str]] = []
-        for kind, rx in lexicon.SIGNALS.items():
+        for kind, rx, need in _SIGNAL_HEADS:
+            if need is not None and heads is not None and need.isdisjoint(heads):
+                continue
             m = rx.search(sentence)
             if not m:
                 continue
-            if kind in lexicon.NEEDS_FORCES and not lexicon.FORCES.search(sentence):
+            if kind in lexicon.NEEDS_FORCES and not search(lexicon.FORCES, sentence, heads):
                 continue
             if lexicon.negated_before(sentence, m.start(), 25) and kind not in ("denial",):
                 continue
@@ -797,11 +804,11 @@ def _doc_cues(doc: SourceDoc) -> list[_Cues]:
         # Hedging is read only where it matters: a sentence with a signal, or one describing disruption.
         hedged: bool | None = None
         economic = None
-        if lexicon.DISRUPTION.search(sentence):
+        if search(lexicon.DISRUPTION, sentence, heads):
             hedged = lexicon.hedged(sentence)
             if not hedged:
                 for name, _, rx in lexicon.ECONOMIC_CHANNELS:
-                    m = rx.search(sentence)
+                    m = search(rx, sentence, heads)
                     if m:
                         economic = (name, m.group(0))
                         break
@@ -817,10 +824,22 @@ def _doc_cues(doc: SourceDoc) -> list[_Cues]:
     return out
 
 
+def _sentence_heads(doc: SourceDoc) -> list[frozenset[str] | None]:
+    """``lexicon.sentence_heads`` of each of the report's sentences, in ``iter_sentences`` order."""
+    return _cached(doc, ("heads",), lambda: [lexicon.sentence_heads(sentence) for _, _, sentence in doc.iter_sentences()])  # type: ignore[no-any-return]
+
+
+def _may_align(sentence: str, heads: frozenset[str] | None) -> bool:
+    """False when ``_sentence_alignments`` finds nothing for certain: no "X-backed" compound and no verb."""
+    return "-" in sentence or any(lexicon.search(rx, sentence, heads) for _, rx in _ALIGN_VERBS)
+
+
 def _doc_alignments(doc: SourceDoc, sides: Sides, theatre: str | None) -> list[tuple[str, str, str, EvidenceRef]]:
     """(kind, source, target, sentence) for every alignment one report's sentences state, sides raw."""
     out = []
-    for s_start, s_end, sentence in doc.iter_sentences():
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+        if not _may_align(sentence, heads):
+            continue  # spares reading the sentence's actors and countries
         found = _sentence_alignments(doc, s_start, s_end, sentence, sides, theatre)
         if found:
             ref = doc.ref(s_start, s_end)
@@ -832,11 +851,13 @@ def _doc_phrase_claims(doc: SourceDoc, sides: Sides) -> tuple[list[_Claim], set[
     """Control claims one report's sentences make, and the sentences they came from (actors as raw sides)."""
     out: list[_Claim] = []
     covered: set[tuple[str, int]] = set()
-    for s_start, s_end, sentence in doc.iter_sentences():
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
         if not doc.places_in(s_start, s_end):
             continue
         cues = []
         for kind, full, rx, where, gap in _CONTROL_CUES:
+            if not lexicon.can_match(rx, heads):
+                continue
             for m in rx.finditer(sentence):
                 cues.append((m.start(), -m.end(), kind, full, where, gap))
         if not cues:
@@ -900,9 +921,11 @@ def _doc_phrase_claims(doc: SourceDoc, sides: Sides) -> tuple[list[_Claim], set[
 def _doc_objectives(doc: SourceDoc, sides: Sides) -> list[tuple[str, str, str, float, float, str, bool, EvidenceRef]]:
     """(side, place key, surface, lat, lon, day, approach, sentence) for every objective one report names."""
     out: list[tuple[str, str, str, float, float, str, bool, EvidenceRef]] = []
-    for s_start, s_end, sentence in doc.iter_sentences():
-        marks = [(m, False) for m in lexicon.SIGNALS["objective"].finditer(sentence)]
-        marks += [(m, True) for m in _APPROACH.finditer(sentence)]
+    objective = lexicon.SIGNALS["objective"]
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+        marks = [(m, False) for m in objective.finditer(sentence)] if lexicon.can_match(objective, heads) else []
+        if lexicon.can_match(_APPROACH, heads):
+            marks += [(m, True) for m in _APPROACH.finditer(sentence)]
         if not marks:
             continue
         places = [m for m in doc.places_in(s_start, s_end) if _usable(m.place)]
@@ -1373,6 +1396,9 @@ class Situation:
     sides: dict[str, Side] = field(default_factory=dict)
     mentions: dict[str, int] = field(default_factory=dict)
     merged: dict[str, str] = field(default_factory=dict)
+    # ``signals`` by kind, in order, for ``signals_of`` (asked dozens of times per story): built on first use,
+    # again if ``signals`` is replaced or grows. Not part of the situation's JSON.
+    _signal_index: tuple[list[Signal], int, dict[str, list[Signal]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- sides
 
@@ -1433,9 +1459,15 @@ class Situation:
 
     def signals_of(self, kind: str, *, since: str | None = None, until: str | None = None, hedged: bool | None = False,
                    article_ids: set[str] | None = None) -> list[Signal]:
+        index = self._signal_index
+        if index is None or index[0] is not self.signals or index[1] != len(self.signals):
+            by_kind: dict[str, list[Signal]] = defaultdict(list)
+            for s in self.signals:
+                by_kind[s.kind].append(s)
+            index = self._signal_index = (self.signals, len(self.signals), dict(by_kind))
         out = []
-        for s in self.signals:
-            if s.kind != kind or (hedged is not None and s.hedged != hedged):
+        for s in index[2].get(kind, ()):
+            if hedged is not None and s.hedged != hedged:
                 continue
             if since and s.date < since[:10]:
                 continue

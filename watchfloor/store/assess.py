@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CHUNK = 500
@@ -96,6 +96,31 @@ class TheatreReports:
     events: list[tuple[str, str | None]]  # (article id, date) of reports with fact events in the theatre
     spread: dict[str, int]  # report -> how many countries its events name
     copies: set[str]  # reports among ``events`` that are copies of another
+    # Read while the theatre is read at one cut-off after another, and kept for the next: as above, nothing
+    # they come from changes meanwhile.
+    copies_by_canonical: dict[str, list[str]] = field(default_factory=dict)
+    stamps: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
+    not_stored: set[str] = field(default_factory=set)
+
+    def copies_of(self, conn: sqlite3.Connection, canonical_ids: Sequence[str]) -> dict[str, str]:
+        """``copies_of(conn, canonical_ids)``, each canonical report looked up once."""
+        missing = sorted({c for c in canonical_ids if c not in self.copies_by_canonical})
+        if missing:
+            for c in missing:
+                self.copies_by_canonical[c] = []
+            for copy, canonical in copies_of(conn, missing).items():
+                self.copies_by_canonical[canonical].append(copy)
+        return {copy: c for c in dict.fromkeys(canonical_ids) for copy in self.copies_by_canonical[c]}
+
+    def analysis_stamps(self, conn: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, tuple[Any, ...] | None]:
+        """``analysis_stamps(conn, article_ids)``, each report looked up once."""
+        wanted = set(article_ids)
+        missing = [a for a in wanted if a not in self.stamps and a not in self.not_stored]
+        if missing:
+            found = analysis_stamps(conn, missing)
+            self.stamps.update(found)
+            self.not_stored.update(a for a in missing if a not in found)
+        return {a: self.stamps[a] for a in sorted(wanted) if a in self.stamps}
 
     def article_ids(self, since: str | None, until: str | None) -> list[str]:
         def within(date: str | None) -> bool:
@@ -291,6 +316,58 @@ def open_judgments(conn: sqlite3.Connection, theatres: Sequence[str | None] | No
         sql += f" AND theatre IN ({_marks(len(named))})"
         args.extend(named)
     return [_judgment(r) for r in conn.execute(sql + " ORDER BY made_at, rowid", args)]
+
+
+@dataclass(slots=True)
+class OpenCheck:
+    """An open judgment as settling reads it: its stored JSON is parsed only when it is settled."""
+
+    rowid: int
+    story_id: str
+    check: dict[str, Any]
+    data_json: str
+
+
+def open_checks(conn: sqlite3.Connection, theatre: str) -> list[OpenCheck]:
+    """The theatre's open judgments that carry a check, in ``open_judgments`` order.
+
+    Settling runs after every batch over every open judgment of a theatre and settles few of them, so the
+    stored judgment (the larger part of a row) is left as text here.
+    """
+    rows = conn.execute(
+        "SELECT rowid, story_id, check_json, json FROM implications WHERE status = 'open' AND theatre = ?"
+        " ORDER BY made_at, rowid",
+        (theatre,),
+    )
+    out: list[OpenCheck] = []
+    for rowid, story_id, check_json, data_json in rows:
+        if not check_json:
+            continue
+        check = _parsed_checks.get(check_json)
+        if check is None:
+            if len(_parsed_checks) >= CHECKS_KEPT:
+                _parsed_checks.clear()
+            check = _parsed_checks[check_json] = json.loads(check_json)
+        if check:
+            out.append(OpenCheck(rowid, story_id, check, data_json))
+    return out
+
+
+# The same open checks are read after every batch until they settle: each stored text is parsed once per
+# process. The parsed checks are shared, so whoever reads them must not change them (``scoring.evaluate``
+# copies what it adjusts).
+CHECKS_KEPT = 50_000
+_parsed_checks: dict[str, dict[str, Any]] = {}
+
+
+def open_theatres_due(conn: sqlite3.Connection, day: str) -> set[str | None]:
+    """Theatres with an open judgment whose deadline (a non-empty ISO day) is before ``day``."""
+    rows = conn.execute(
+        "SELECT DISTINCT theatre FROM implications WHERE status = 'open' AND deadline IS NOT NULL AND deadline != ''"
+        " AND deadline < ?",
+        (day,),
+    )
+    return {r[0] for r in rows}
 
 
 def settle(conn: sqlite3.Connection, rowid: int, status: str, resolved_at: str | None, data: str) -> None:
