@@ -441,6 +441,26 @@ def test_evaluate_events_on_a_small_file(tmp_path: Path, extractor: EventExtract
     assert "Shelling/artillery/missile attack" in table and "event type accuracy" in table
 
 
+def test_eval_command_writes_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from watchfloor.cli.main import app
+
+    path = tmp_path / "mini.jsonl"
+    records = [
+        {"id": "1", "text": "Police fired tear gas at protesters in Nairobi on Tuesday.", "date": "2024-06-25",
+         "events": [{"event_type": "Protests", "sub_event_type": "Protest with intervention"}]},
+        {"id": "2", "text": "Kenya is a country in East Africa.", "date": "2024-06-25", "events": []},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)[str(path)]
+    assert report["records"] == 2
+    assert report["no_event_accuracy"] == pytest.approx(1.0)
+    assert report["per_sub_type"]["Protest with intervention"]["support"] == 1
+
+
 # -- context rules learnt from the development data --------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,10 @@ class EventEvalReport:
             if value is not None:
                 out[name] = value
         return {k: round(v, 4) for k, v in out.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (``watchfloor eval --format json``)."""
+        return asdict(self)
 
 
 # -- reading gold -----------------------------------------------------------------------------------------
