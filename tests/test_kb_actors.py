@@ -537,6 +537,38 @@ def test_a_scan_resolved_again_in_another_context_is_as_if_fresh(kb: ActorKB) ->
     assert sna["SYR"] != sna["SOM"]
 
 
+def test_rematch_says_when_the_countries_change_nothing(kb: ActorKB) -> None:
+    """``rematch`` gives None when the new countries change no choice (the last ``matches`` stands), else what a
+    fresh ``matches`` gives."""
+    text = "The SNA and HTS fighters held Aleppo, the SNA said. Hamas denied it."
+    scan = kb.scan(text)
+    kb.matches(scan, ["SOM"])
+    assert kb.rematch(scan, ["SOM"]) is None
+    again = kb.rematch(scan, ["SYR"])
+    assert again is not None
+    fresh = kb.matches(kb.scan(text), ["SYR"])
+    assert [(m.start, m.end, m.actor_id, m.score) for m in again] == [
+        (m.start, m.end, m.actor_id, m.score) for m in fresh
+    ]
+    assert kb.rematch(scan, ["SYR"]) is None
+    plain = kb.scan("Hamas and Hezbollah traded fire.")
+    kb.matches(plain)
+    assert kb.rematch(plain, ["LBN", "ISR"]) is None
+
+
+def test_a_scan_finds_every_group_noun(kb: ActorKB) -> None:
+    """The group nouns where unknown group names may stand are found in the automaton's pass over the text, also
+    where the noun is an alias of its own ("army") and in any case."""
+    from watchfloor.kb import actors
+
+    text = "The army, the Army of Islam, the Free Sham Brigade and two brigades; al-Quds Brigades. Forces, FORCES."
+    scan = kb.scan(text)
+    words = [text[s:e] for s, e in zip(scan.tokens.word_starts, scan.tokens.ends, strict=True)]
+    expected = [k for k, key in enumerate(scan.tokens.keys) if key in actors._HEAD_KEYS]
+    assert scan.heads == expected
+    assert [words[k] for k in scan.heads] == ["army", "Army", "Brigade", "brigades", "Brigades", "Forces", "FORCES"]
+
+
 # -- the word table against the rules written out word by word -------------------------------------------------
 
 

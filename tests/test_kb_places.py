@@ -346,6 +346,27 @@ def test_connectors_count_only_where_they_touch_a_name(gaz: Gazetteer) -> None:
     assert [m.text for m in gaz.find(text)][:4] == ["Port-au-Prince", "al-Hol camp", "Bab al Hawa", "ash-Shaddadi"]
 
 
+def test_connectors_are_told_from_look_alikes() -> None:
+    """The tokenizer reads a connector only where one can stand: not the "el" ending "Israel" or the "al" ending
+    "general", not "den" or "you" (which open like "de" and "y"), not across a paragraph break."""
+    from watchfloor.kb.gazetteer import _tokenize
+
+    text = (
+        "Israel Defense Forces and the general Staff met.\n\nAl Hol, then Port de Paix, Ciudad de Mexico y Sinaloa, "
+        "Bab al\nHawa, den Haag, Villa u Otro, Camp you Know, Rukban camp, Za'atari camps."
+    )
+    lower = [(t.text, text[t.start - 1 : t.end + 1]) for t in _tokenize(text) if not t.cap]
+    assert lower == [
+        ("de", " de "),
+        ("de", " de "),
+        ("y", " y "),
+        ("al", " al\n"),
+        ("u", " u "),
+        ("camp", " camp,"),
+        ("camps", " camps."),
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -151,6 +151,7 @@ def _actors(resources: Resources) -> Component:
 
     def run(doc: Doc) -> None:
         last.scan = scan = kb.scan(doc.text)
+        last.doc = doc
         doc.actors = kb.matches(scan)
 
     return run
@@ -211,6 +212,13 @@ def _context(resources: Resources) -> Component:
         if doc.countries:
             # Resolve the scan "actors" made of this very text rather than reading the text again.
             scan = getattr(last, "scan", None)
+            if scan is not None and getattr(last, "doc", None) is doc and scan.text is doc.text:
+                # doc.actors holds what "actors" found in this scan, less the names inside places: unless the
+                # countries change the choice for some name, resolving again would give that list once more.
+                again = kb.rematch(scan, doc.countries)
+                if again is not None:
+                    doc.actors = _outside_places(again, doc.places, len(doc.text))
+                return
             if scan is None or scan.text is not doc.text:
                 scan = kb.scan(doc.text)
             doc.actors = _outside_places(kb.matches(scan, doc.countries), doc.places, len(doc.text))

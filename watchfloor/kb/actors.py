@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import re
-from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -177,6 +176,12 @@ class ActorScan:
     tokens: _Tokens
     hits: list[tuple[int, int, tuple[_Candidate, ...]]]  # (first word, last word, candidates) per occurrence
     heads: list[int]  # words that are group nouns ("Brigade"), where unknown group names may stand
+    # Filled by the first ``matches``: the found names (as ``matches`` sorts them) of the hits that no country
+    # context can change (one actor, no context alias), and the other hits, left to decide per context.
+    settled: list[tuple[int, int, int, int, str, float, tuple[str, ...]]] | None = None
+    unsettled: list[tuple[int, int, tuple[_Candidate, ...]]] = field(default_factory=list)
+    # What the last ``matches`` chose for each unsettled hit (see ``ActorKB.rematch``).
+    chosen: list[tuple[str, float, tuple[str, ...]] | None] | None = None
 
 
 # ---------------------------------------------------------------------------------------------- tokens
@@ -219,9 +224,12 @@ def _words(text: str) -> _Tokens:
     bounds = list(accumulate(map(len, parts)))
     word_starts = bounds[0:-1:2]
     ends = bounds[1::2]
-    distinct = set(raws)
-    missing = distinct.difference(_WORD_KEY)
-    if missing:
+    # Keys from the cache in one ``map``; a word never seen before leaves a None, rare once the cache is warm,
+    # so that the set of the text's words is built only then.
+    keys = list(map(_WORD_KEY.get, raws))
+    if None in keys:
+        distinct = set(raws)
+        missing = distinct.difference(_WORD_KEY)
         if len(_WORD_INFO) + len(missing) > _CACHE_MAX:
             # Emptied before, not while, learning this text's words: all of them must be there afterwards.
             _WORD_INFO.clear()
@@ -230,14 +238,15 @@ def _words(text: str) -> _Tokens:
             missing = distinct
         _learn_words(missing)
     try:
-        keys = list(map(_WORD_KEY.__getitem__, raws))
-        special = _SPECIAL_WORDS.intersection(distinct)
+        if None in keys:
+            keys = list(map(_WORD_KEY.__getitem__, raws))
+        special = _SPECIAL_WORDS.intersection(raws)
         starts = word_starts.copy()
         if special:
             _special_words(text, raws, special, starts, word_starts, ends, keys)
     except KeyError:
         # Another thread emptied the caches in between (they are shared): learn this text's words again.
-        _learn_words(distinct)
+        _learn_words(set(raws))
         return _words(text)
     return _Tokens(starts, word_starts, ends, keys)
 
@@ -717,8 +726,11 @@ class ActorKB:
         automaton = ahocorasick.Automaton()
         for key, cands in by_key.items():
             # Spaces around each key: the automaton then reports whole words only, not the alias "a" (of "AA")
-            # inside every other word.
-            automaton.add_word(f" {key} ", (len(key), tuple(cands)))
+            # inside every other word. The value: the key's number of words, its actors, and whether it is a group
+            # noun ("Brigade"), whose words ``scan`` collects in the same pass.
+            automaton.add_word(f" {key} ", (key.count(" ") + 1, tuple(cands), key in _HEAD_KEYS))
+        for key in _HEAD_KEYS.difference(by_key):
+            automaton.add_word(f" {key} ", (1, (), True))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -785,37 +797,87 @@ class ActorKB:
         keys = tokens.keys
         if not keys:
             return ActorScan(text, tokens, [], [])
-        # The keys are joined between spaces, so word i starts at offsets[i] + 1 and its last letter is followed by
-        # the space at offsets[i + 1]; every match of the automaton runs from one such space to another.
-        offsets = list(accumulate(map((1).__add__, map(len, keys)), initial=0))  # all in C: one per word
+        # The keys (which hold no space) are joined between spaces, so the automaton reports a match by the space
+        # after its last word, and that word's index is the number of spaces before it, less one. Matches come in
+        # the order of those spaces: the spaces are counted on from the previous match's, in C.
+        joined = " " + " ".join(keys) + " "
         hits: list[tuple[int, int, tuple[_Candidate, ...]]] = []
-        for space_after, (length, cands) in self._automaton.iter(" " + " ".join(keys) + " "):
-            i = bisect_left(offsets, space_after - length - 1)
-            start = tokens.starts[i]
+        starts = tokens.starts
+        counted = 0  # spaces in joined[:counted_to]
+        counted_to = 0
+        count = joined.count
+        heads: list[int] = []
+        for space_after, (n_words, cands, head) in self._automaton.iter(joined):
+            counted += count(" ", counted_to, space_after)
+            counted_to = space_after
+            last = counted - 1
+            if head:
+                heads.append(last)
+                if not cands:
+                    continue
+            i = counted - n_words
+            start = starts[i]
             # _negated needs a hyphen right before the name: test that first, for the many names without.
             if start and text[start - 1] in "-\u2010" and _negated(text, start):
                 continue
-            hits.append((i, bisect_left(offsets, space_after, i) - 1, cands))
-        heads = (
-            list(compress(range(len(keys)), map(_HEAD_KEYS.__contains__, keys)))
-            if not _HEAD_KEYS.isdisjoint(keys)
-            else []
-        )
+            hits.append((i, last, cands))
         return ActorScan(text, tokens, hits, heads)
 
     def matches(self, scan: ActorScan, countries: Sequence[str] = ()) -> list[ActorMatch]:
         """The actors of a scanned text under a country context (see ``find``); the scan can be reused."""
-        text, tokens = scan.text, scan.tokens
-        if not tokens.keys:
+        if not scan.tokens.keys:
             return []
-        ctx = tuple(c.upper() for c in countries)
-        # start, -end, first word, last word, id, score, ids tied with it
-        found: list[tuple[int, int, int, int, str, float, tuple[str, ...]]] = []
-        for i, j, cands in scan.hits:
-            chosen = self._choose(text, tokens, i, cands, ctx)
-            if chosen is not None:
-                found.append((tokens.starts[i], -tokens.ends[j], i, j, *chosen))
+        return self._matches(scan, self._found(scan, tuple(c.upper() for c in countries)))
 
+    def rematch(self, scan: ActorScan, countries: Sequence[str]) -> list[ActorMatch] | None:
+        """``matches(scan, countries)``, or None when that is what the last ``matches`` of ``scan`` returned: when
+        the countries change the choice for none of its names, which is the case for many texts."""
+        if not scan.tokens.keys:
+            return None
+        before = scan.chosen
+        found = self._found(scan, tuple(c.upper() for c in countries))
+        if scan.chosen == before:
+            return None
+        return self._matches(scan, found)
+
+    def _found(
+        self, scan: ActorScan, ctx: tuple[str, ...]
+    ) -> list[tuple[int, int, int, int, str, float, tuple[str, ...]]]:
+        """The names of a scan under a country context, each as (start, -end, first word, last word, id, score, ids
+        tied with it), not yet sorted; what was chosen for the hits that depend on the context is left in
+        ``scan.chosen``."""
+        text, tokens = scan.text, scan.tokens
+        starts, ends = tokens.starts, tokens.ends
+        if scan.settled is None:
+            # Most names have one actor in every country: decided once, as _choose would, for every context the
+            # scan is resolved in (the pipeline resolves it twice).
+            settled: list[tuple[int, int, int, int, str, float, tuple[str, ...]]] = []
+            unsettled: list[tuple[int, int, tuple[_Candidate, ...]]] = []
+            for hit in scan.hits:
+                i, j, cands = hit
+                cand = cands[0]
+                if len(cands) == 1 and cand.context is None:
+                    if _case_ok(text, tokens, i, cand.rules):
+                        settled.append((starts[i], -ends[j], i, j, cand.actor_id, 1.0, ()))
+                else:
+                    unsettled.append(hit)
+            scan.settled, scan.unsettled = settled, unsettled
+        found = scan.settled.copy()
+        choices: list[tuple[str, float, tuple[str, ...]] | None] = []
+        for i, j, cands in scan.unsettled:
+            chosen = self._choose(text, tokens, i, cands, ctx)
+            choices.append(chosen)
+            if chosen is not None:
+                found.append((starts[i], -ends[j], i, j, *chosen))
+        scan.chosen = choices
+        return found
+
+    def _matches(
+        self, scan: ActorScan, found: list[tuple[int, int, int, int, str, float, tuple[str, ...]]]
+    ) -> list[ActorMatch]:
+        """The non-overlapping, leftmost-longest names of ``found`` (see ``_found``), ties broken, with the unknown
+        groups around them."""
+        text, tokens = scan.text, scan.tokens
         found.sort()
         out: list[ActorMatch] = []
         ties: list[tuple[ActorMatch, tuple[str, ...]]] = []

@@ -29,7 +29,7 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -300,10 +300,16 @@ _INITIAL_AT = re.compile(r"[.!?\n\u2022|:][ \t\"'\u201c\u2018(\[\u00ab\-\u2013\u
 _CAP_SPLIT = re.compile(f"({_CAP_TOKEN.pattern})")
 _MATCH_END = re.Match.end
 _AL_EL = frozenset(w for w in _ARTICLE_FORMS if w.lower() in ("al", "el"))
-# The first two letters of every connector and tail as ``_NAME_TOKEN`` reads them: the first in lower case, the
-# second in either.
-_LINK_PREFIXES = frozenset(w[0] + c for w in _CONNECTORS | _TAILS if len(w) > 1 for c in (w[1], w[1].upper()))
 _TOKEN_START = operator.attrgetter("start")
+# The first three letters of the connectors and tails of three letters or more, and the connectors of two, as
+# ``_NAME_TOKEN`` reads them (the first letter in lower case, the others in either).
+_LINK_PREFIXES3 = frozenset(
+    w[0] + "".join(rest)
+    for w in _CONNECTORS | _TAILS
+    if len(w) >= 3
+    for rest in itertools.product(*((c, c.upper()) for c in w[1:3]))
+)
+_LINK_WORDS2 = frozenset(w[0] + c for w in _CONNECTORS | _TAILS if len(w) == 2 for c in (w[1], w[1].upper()))
 _QUOTES = frozenset("'\"\u2018\u2019\u201c\u201d")
 _JOIN_CHARS = frozenset(" \u00a0-\u2010\u2011")
 
@@ -473,8 +479,7 @@ class _Mention:
     long_name: bool = False  # six letters or more once loosened: a loose match of it is no accident
     unique: bool = False  # one candidate only, by its own name: no other place is called so
     choice: _Cand | None = None
-    score: float = 0.0
-    margin: float = 0.0
+    margin: float = 0.0  # how far the choice's score is ahead of the best rival's (8.0 when it has none)
 
     def signature(self) -> tuple[object, ...]:
         """What the choice of a place depends on besides the document: candidates and cues."""
@@ -519,6 +524,8 @@ class Gazetteer:
         # The places of a name (not by skeleton), in a plain dict in front of the LRU cache: a dict look-up is
         # cheaper than a call of the cache, and the hot loop of ``_mentions`` asks for every capitalised word.
         self._by_name: dict[str, tuple[_Cand, ...]] = {}
+        # What the spelling of a capitalised word decides when it stands alone (see ``_lone_verdict``).
+        self._lone: dict[str, tuple[str, bool, bool, str | None, bool]] = {}
 
     # ------------------------------------------------------------------------------------ opening
 
@@ -605,11 +612,12 @@ class Gazetteer:
         if not mentions:
             return []
         caller = [c for c in countries if c]
-        context: Counter[str] = Counter()
+        # Plain dicts rather than Counters: a few are copied per document, and a Counter's copy runs Python code.
+        context: dict[str, float] = {}
         for c in caller:
-            context[c] += _CALLER_COUNTRY_BONUS
+            context[c] = context.get(c, 0) + _CALLER_COUNTRY_BONUS
         for c in demonym_countries:
-            context[c] += 2.0
+            context[c] = context.get(c, 0) + 2.0
         # "Teuchitlan, Jalisco", "Khar, Bajaur": two names side by side that share a country vouch for it.
         hints = [*hints, *_paired_countries(text, mentions)]
         # A hint makes its country count as much as a demonym would, once, and adds nothing to stronger evidence:
@@ -623,21 +631,25 @@ class Gazetteer:
         groups: dict[tuple[object, ...], list[_Mention]] = {}
         for m in mentions:
             groups.setdefault(m.signature(), []).append(m)
+        bordering: dict[str, bool] = {}  # per country, whether it borders one of ``hinted``'s
         for group in groups.values():
             first = group[0]
-            self._choose(first, hinted, no_anchors, None, strict=True)
+            self._choose(first, hinted, no_anchors, None, strict=True, bordering=bordering)
             for m in group[1:]:
-                m.choice, m.score, m.margin = first.choice, first.score, first.margin
+                m.choice, m.margin = first.choice, first.margin
         for m in mentions:
             if m.choice is not None and (m.margin >= 2.0 or m.choice.feature == "country") and m.choice.country:
-                context[m.choice.country] += 2.0 if m.choice.feature != "country" else 2.5
+                country = m.choice.country
+                context[country] = context.get(country, 0) + (2.0 if m.choice.feature != "country" else 2.5)
                 if m.choice.feature != "country":
                     found.append((m.choice.lat, m.choice.lon))
         # Pass 2: everything again, now with the document's countries and places known.
         anchors = _Anchors(found)
         hinted_context = _with_hints(context, hints)
         # A mention's dampened context depends only on its first choice's country and kind: built once each.
-        dampened: dict[tuple[str | None, bool], Counter[str]] = {}
+        dampened: dict[tuple[str | None, bool], dict[str, float]] = {}
+        # The bordering countries of each of those contexts (which all live until the loop ends: ids stay unique).
+        borders: dict[int, dict[str, bool]] = {}
         for group in groups.values():
             first = group[0]
             own = (first.choice.lat, first.choice.lon) if first.choice is not None else None
@@ -648,9 +660,11 @@ class Gazetteer:
                 own_context = dampened.get(dampen_key)  # type: ignore[assignment]
                 if own_context is None:
                     own_context = dampened[dampen_key] = _dampen(context, first, hinted_context, hints)
-            self._choose(first, own_context, anchors, own, strict=True)
+            self._choose(
+                first, own_context, anchors, own, strict=True, bordering=borders.setdefault(id(own_context), {})
+            )
             for m in group[1:]:
-                m.choice, m.score, m.margin = first.choice, first.score, first.margin
+                m.choice, m.margin = first.choice, first.margin
         out: list[PlaceMatch] = []
         for m in mentions:
             if m.choice is None:
@@ -678,7 +692,7 @@ class Gazetteer:
         for s, e in skip:
             skipped[s:e] = b"\x01" * (e - s)
         n = len(tokens)
-        stop, common, country_names, by_name = self._stop, self._common, self._country_names, self._by_name
+        stop, country_names, by_name, lone = self._stop, self._country_names, self._by_name, self._lone
         # Without countries or extra places, "no candidates" is one cached look-up (see _candidates).
         plain_lookup = not countries and not self._extra
         i = 0
@@ -708,28 +722,39 @@ class Gazetteer:
                 # A name of several words that starts before a skipped span and runs into it is kept: "Port Sudan's
                 # authorities", "Ain al-Asad air base" are places, and the actor found inside them ("Sudan's
                 # authorities", "al-Asad") the mistake. A single word touching a skipped span is not a place.
-                if j == i and skipped.find(1, start, end) >= 0:
-                    continue
-                key = fold(text[start:end])
-                if key in stop:
-                    continue
-                if j == i and (  # whether one word may be a place name on its own (runs for most capitalised words)
-                    (len(key) < 3 and key not in country_names)
-                    or (tok.initial and key in common)
-                    or tok.text.islower()
-                ):
-                    continue
-                hit = country_names.get(key)
-                if hit is not None and hit[1]:
-                    demonyms.append(hit[0])  # a demonym tells the document's country but is no place
-                    found = True
-                    i = j + 1
-                    break
-                named = by_name.get(key)
-                if named is None:
-                    named = self._named(key)
-                if plain_lookup and not named and not _REGION_SUFFIX_AT.match(text, end):
-                    continue  # most capitalised words: no place of that name (what _mention_at would find first)
+                if j == i:
+                    if skipped.find(1, start, end) >= 0:
+                        continue
+                    # One word alone: what its spelling decides is looked up once per process (news reuses the same
+                    # capitalised words, "The", "Monday", "Khartoum"), not worked out again at every occurrence.
+                    verdict = lone.get(tok.text)
+                    if verdict is None:
+                        verdict = self._lone_verdict(tok.text)
+                    key, never, common_word, demonym, unnamed = verdict
+                    if never or (common_word and tok.initial):
+                        continue
+                    if demonym is not None:
+                        demonyms.append(demonym)  # a demonym tells the document's country but is no place
+                        found = True
+                        i = j + 1
+                        break
+                    if plain_lookup and unnamed and not _REGION_SUFFIX_AT.match(text, end):
+                        continue  # most capitalised words: no place of that name (what _mention_at would find first)
+                else:
+                    key = fold(text[start:end])
+                    if key in stop:
+                        continue
+                    hit = country_names.get(key)
+                    if hit is not None and hit[1]:
+                        demonyms.append(hit[0])
+                        found = True
+                        i = j + 1
+                        break
+                    named = by_name.get(key)
+                    if named is None:
+                        named = self._named(key)
+                    if plain_lookup and not named and not _REGION_SUFFIX_AT.match(text, end):
+                        continue
                 mention = self._mention_at(text, tokens, i, j, key, countries)
                 if mention is None:
                     continue
@@ -744,6 +769,25 @@ class Gazetteer:
             if not found:
                 i += 1
         return mentions, demonyms
+
+    def _lone_verdict(self, word: str) -> tuple[str, bool, bool, str | None, bool]:
+        """What the spelling of a capitalised word says when it stands alone, remembered in ``_lone``: (its key,
+        never a place name alone (a stop word, too short, lower case), a common word (no place at the start of a
+        sentence), the country of a demonym, no place of that name)."""
+        key = fold(word)
+        never = key in self._stop or (len(key) < 3 and key not in self._country_names) or word.islower()
+        hit = self._country_names.get(key)
+        demonym = hit[0] if hit is not None and hit[1] else None
+        unnamed = True
+        if not never and demonym is None:
+            named = self._by_name.get(key)
+            if named is None:
+                named = self._named(key)
+            unnamed = not named
+        if len(self._lone) >= _BY_NAME_MAX:
+            self._lone.clear()
+        verdict = self._lone[word] = (key, never, key in self._common, demonym, unnamed)
+        return verdict
 
     def _can_start(self, tokens: list[_Token], i: int, text: str) -> bool:
         tok = tokens[i]
@@ -895,16 +939,20 @@ class Gazetteer:
     def _choose(
         self,
         m: _Mention,
-        context: Counter[str],
+        context: Mapping[str, float],
         anchors: _Anchors,
         own: tuple[float, float] | None,
         *,
         strict: bool,
+        bordering: dict[str, bool] | None = None,
     ) -> None:
-        scored: list[tuple[float, _Cand]] = []
+        """Set ``m.choice`` and ``m.margin``. ``bordering``, when given, remembers for ``context`` which countries
+        border one of its countries, across the mentions chosen in that context."""
         region_only, direction = m.region_only, m.direction
-        # Without anchors the bonus is 0.0, and adding 0.0 changes no score: skip the call.
-        bonus = anchors.bonus if anchors._fine else None
+        # The candidates that may stand, with what scoring them needs: (candidate, is a region, in the context,
+        # borders it). Scores only rank candidates, so a name with one plausible place (half of all mentions)
+        # is settled here, without scoring it or measuring its distance to the anchors.
+        kept: list[tuple[_Cand, bool, bool, bool]] = []
         for cand in m.cands:
             is_region = cand.feature == "region"
             if region_only and not is_region:
@@ -912,15 +960,33 @@ class Gazetteer:
             country = cand.country
             in_context = country is not None and country in context
             # Whether the country borders one of the document's (news of a war crosses borders).
-            neighbours = None if in_context or country is None else self._neighbours.get(country)
-            near_context = neighbours is not None and not neighbours.isdisjoint(context)
+            if in_context or country is None:
+                near_context = False
+            else:
+                near_context = bordering.get(country) if bordering is not None else None  # type: ignore[assignment]
+                if near_context is None:
+                    neighbours = self._neighbours.get(country)
+                    near_context = neighbours is not None and not neighbours.isdisjoint(context)
+                    if bordering is not None:
+                        bordering[country] = near_context
             if strict and not self._plausible(cand, m, context, near_context):
                 continue
+            kept.append((cand, is_region, in_context, near_context))
+        if not kept:
+            m.choice, m.margin = None, 0.0
+            return
+        if len(kept) == 1:
+            m.choice, m.margin = kept[0][0], 8.0
+            return
+        scored: list[tuple[float, _Cand]] = []
+        # Without anchors the bonus is 0.0, and adding 0.0 changes no score: skip the call.
+        bonus = anchors.bonus if anchors._fine else None
+        for cand, is_region, in_context, near_context in kept:
             # _score, with the candidate's own part precomputed; the additions keep _score's order so that
             # scores, and so ties, come out exactly the same.
             score = cand.bare_region if is_region and not (region_only or direction) else cand.plain
             if in_context:
-                score += min(context[country], _CALLER_COUNTRY_BONUS + 2.0) * 0.75 + 1.0  # type: ignore[index]
+                score += min(context[cand.country], _CALLER_COUNTRY_BONUS + 2.0) * 0.75 + 1.0  # type: ignore[index]
             elif near_context:
                 score += 0.75
             if is_region:
@@ -929,21 +995,14 @@ class Gazetteer:
                 if direction:
                     score += 4.0
             scored.append((score + bonus(cand, own), cand) if bonus is not None else (score, cand))
-        if not scored:
-            m.choice, m.score, m.margin = None, 0.0, 0.0
-            return
-        if len(scored) == 1:
-            m.score, m.choice = scored[0]
-            m.margin = 8.0
-            return
         scored.sort(key=lambda sc: (-sc[0], -sc[1].population, sc[1].pid))
         best_score, best = scored[0]
         # A second place of the same name within a few km is the same place twice, not a rival.
         rival = next((s for s, c in scored[1:] if _km(c.lat, c.lon, best.lat, best.lon) > 25), None)
-        m.choice, m.score = best, best_score
+        m.choice = best
         m.margin = best_score - rival if rival is not None else 8.0
 
-    def _plausible(self, cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> bool:
+    def _plausible(self, cand: _Cand, m: _Mention, context: Mapping[str, float], near_context: bool) -> bool:
         """Whether a candidate may stand at all: far-off villages that share a word need not apply."""
         if cand.feature in ("country", "region") or cand.curated:
             return cand.quality <= build.KIND_LOOSE_ALTERNATE or cand.country in context
@@ -1047,7 +1106,7 @@ def _quality(stored_key: str, stored_kind: int, query_key: str) -> int:
     return stored_kind
 
 
-def _score(cand: _Cand, m: _Mention, context: Counter[str], near_context: bool) -> float:
+def _score(cand: _Cand, m: _Mention, context: Mapping[str, float], near_context: bool) -> float:
     """How well ``cand`` fits a mention in a document (without the distance bonus); ``_choose`` inlines it."""
     is_region = cand.feature == "region"
     score = cand.bare_region if is_region and not (m.region_only or m.direction) else cand.plain
@@ -1153,30 +1212,32 @@ def _paired_countries(text: str, mentions: list[_Mention]) -> list[str]:
     return out
 
 
-def _with_hints(context: Counter[str], hints: Sequence[str]) -> Counter[str]:
+def _with_hints(context: dict[str, float], hints: Sequence[str]) -> dict[str, float]:
     """``context`` with each hinted country worth at least one demonym."""
     if not hints:
         return context
-    out = Counter(context)
+    out = context.copy()
     for c in hints:
-        if c and out[c] < 2.0:
+        if c and out.get(c, 0) < 2.0:
             out[c] = 2.0
     return out
 
 
-def _dampen(context: Counter[str], m: _Mention, hinted: Counter[str], hints: Sequence[str]) -> Counter[str]:
+def _dampen(
+    context: dict[str, float], m: _Mention, hinted: dict[str, float], hints: Sequence[str]
+) -> dict[str, float]:
     """The context (with its hints: ``hinted``) without this mention's own vote, so a place cannot confirm
     itself; a hint still stands for its country."""
     if m.choice is None or not m.choice.country or m.margin < 2.0:
         return hinted
     country = m.choice.country
     own = 2.5 if m.choice.feature == "country" else 2.0
-    out = Counter(hinted)
-    rest = context[country] - own
+    out = hinted.copy()
+    rest = context.get(country, 0) - own
     if country in hints and rest < 2.0:
         rest = 2.0
     if rest <= 0:
-        del out[country]
+        out.pop(country, None)
     else:
         out[country] = rest
     return out
@@ -1232,9 +1293,13 @@ def _tokenize(text: str) -> list[_Token]:
         # An article bound to this word ("al-Hol", "el Fasher", "ash-Shaddadi"): only these make a lower-case
         # word before a capitalised one count (see _article_joined). Most capitalised words follow a plain
         # space and a word that is no "al" or "el", which the first test turns away.
+        # An "al" or "el" that ends a longer word ("Israel", "general") is no article: no letter may stand before
+        # it; and a join of two characters has its line break last, so a paragraph break ("\n\n") is none.
         gap_end = text[start - 1] if start >= 3 else ""
         if gap_end in _JOIN_CHARS_NL and (
-            gap_end not in " \u00a0\n" or text[start - 3 : start - 1] in _AL_EL or text[start - 2] in _JOIN_CHARS_NL
+            gap_end not in " \u00a0\n"
+            or (text[start - 3 : start - 1] in _AL_EL and not text[start - 4 : start - 3].isalpha())
+            or text[start - 2] in _JOIN_CHARS
         ):
             before = _joined_lower_before(text, start)
             if before is not None and before.start not in seen:
@@ -1243,9 +1308,14 @@ def _tokenize(text: str) -> list[_Token]:
         after: _Token | None = tok
         while after is not None and after.end < size and text[after.end] in _JOIN_CHARS_NL:
             pos = after.end + 1
-            # Most words after a name are no connector or tail: two letters tell (one for "y" and "u").
-            if text[pos : pos + 2] not in _LINK_PREFIXES and text[pos : pos + 1] not in ("y", "u") and (
-                text[pos : pos + 1] not in _JOIN_CHARS_NL
+            # Most words after a name are no connector or tail: three characters tell ("de " or "des", not "den"),
+            # two for "y" and "u" (then no letter).
+            head = text[pos : pos + 3]
+            if not (
+                head in _LINK_PREFIXES3
+                or (head[:2] in _LINK_WORDS2 and not head[2:].isalpha())
+                or (head[:1] in ("y", "u") and not head[1:2].isalpha())
+                or head[:1] in _JOIN_CHARS_NL
             ):
                 break
             after = _joined_lower_after(text, after.end)
