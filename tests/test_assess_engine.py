@@ -178,3 +178,46 @@ def test_places_used_in_samples_are_real_coordinates() -> None:
     # Guard for the samples themselves: Homs lies between Hama and Damascus.
     assert PLACES["Damascus"].lat < PLACES["Homs"].lat < PLACES["Hama"].lat < PLACES["Aleppo"].lat
     assert REPORTS["a4"][0] > REPORTS["a3"][0]
+
+
+def test_names_are_checked_against_the_story_and_the_reports_a_draft_cites(kb: ActorKB) -> None:
+    from watchfloor.assess.engine import _StoryNames
+
+    story_texts = ["Rebels of Hayat Tahrir al-Sham entered Hama.", "The army left Rastan."]
+    cited = ["Fighters neared Talbiseh, residents said.", "The al-Sham-led advance went on."]
+    names = _StoryNames(story_texts, kb)
+    asked = ["Hama", "Rastan", "Talbiseh", "Sham", "Qusayr", "Hayat Tahrir", "Syria", "Hams", "Zzyzx Brigade"]
+    for texts_cited in ([], cited, cited[:1]):
+        known = names.for_draft(texts_cited)
+        plain = NameIndex(story_texts + texts_cited, kb)
+        assert [known(n) for n in asked] == [plain.known(n) for n in asked], texts_cited
+    assert names.for_draft(cited)("Talbiseh") and not names.for_draft([])("Talbiseh")
+    assert not names.for_draft(cited)("Zzyzx Brigade")
+
+
+def test_a_pattern_runs_once_per_story_even_when_another_reads_its_drafts(kb: ActorKB, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from watchfloor.assess import base, patterns
+
+    runs: list[str] = []
+
+    def counting(pid: str, fn):  # noqa: ANN001, ANN202
+        def counted(ctx):  # noqa: ANN001, ANN202
+            runs.append(pid)
+            return fn(ctx)
+
+        return counted
+
+    for pid, spec in list(REGISTRY.items()):
+        monkeypatch.setitem(base.REGISTRY, pid, replace(spec, run=counting(pid, spec.run)))
+    # Also counted when a pattern calls another one directly.
+    monkeypatch.setattr(patterns, "next_objective", counting("next-objective", patterns.next_objective))
+    monkeypatch.setattr(patterns, "capital_falls", counting("capital-falls", patterns.capital_falls))
+    reached: list[str] = []
+    route = patterns._capital_route
+    monkeypatch.setattr(patterns, "_capital_route", lambda ctx, leader: reached.append(leader) or route(ctx, leader))
+    result, _ = _run(kb, ["a1", "a2", "a3"])
+    assert result.errors == [] and result.judgments
+    assert reached  # the leader forecast did read the capital forecasts
+    assert sorted(runs) == sorted(REGISTRY)

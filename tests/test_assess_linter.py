@@ -146,7 +146,7 @@ def test_confidence_rests_on_independent_direct_sources() -> None:
     ],
 )
 def test_a_name_standing_alone_is_found_as_the_pattern_finds_it(text: str, key: str) -> None:
-    from watchfloor.assess.linter import _stands_alone
+    from watchfloor.assess.linter import stands_alone
 
     expected = re.search(r"(?<![\w-])" + re.escape(key) + r"(?![\w])", text) is not None
-    assert _stands_alone(text, key) is expected
+    assert stands_alone(text, key) is expected

@@ -106,3 +106,44 @@ def test_unknown_keys_are_ignored_and_missing_optionals_default() -> None:
 def test_article_round_trip_any_text(id: str, text: str, title: str | None) -> None:
     article = Article(id=id, text=text, title=title)
     assert Article.from_json(article.to_json()) == article
+
+
+def _plain_json(record: object) -> str:
+    """The JSON form spelled out the slow, obvious way: every field in declaration order, None dropped only
+    where the class says so, records and containers encoded recursively."""
+    import dataclasses
+
+    def encode(value: object) -> object:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            omit = type(value).omit_none  # type: ignore[attr-defined]
+            return {
+                f.name: encode(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if not (getattr(value, f.name) is None and f.name in omit)
+            }
+        if isinstance(value, (list, tuple)):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        return value
+
+    return json.dumps(encode(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def test_json_form_is_the_plain_encoding_of_every_field() -> None:
+    story = sample_story()
+    # Odd values the codec must pass through as they are: non-ASCII text, a tuple, nested dicts, a lone None.
+    story.headline = "Rebels take Hama \u2014 \u062d\u0645\u0627\u0629"
+    story.duplicates = {"def": "abc", "ghi": "abc"}
+    story.events.append(dataclasses_replace(sample_event(), article_id=None, location=None, fatalities=3))
+    story.figures.append(Figure("killed", None, 10, 20, False, None, None, 0, 5, "10-20", date="2024-12-05"))
+    for record in [story, *story.events, *story.figures, *story.implications, story.implications[0].resolution]:
+        assert record.to_json() == _plain_json(record)
+    assert '"article_id"' not in story.events[-1].to_json()
+    assert '"location":null' in story.events[-1].to_json()
+
+
+def dataclasses_replace(record: Event, **changes: object) -> Event:
+    import dataclasses
+
+    return dataclasses.replace(record, **changes)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from watchfloor.assess.likelihood import Estimate, Factor, Term
@@ -131,6 +132,10 @@ class Context:
     story_ids: set[str] = field(default_factory=set)
     _sides: Any = None
     _story_docs: list[SourceDoc] | None = None
+    _drafts: dict[str, list[Draft]] = field(default_factory=dict)
+    _signals: dict[tuple[str, int | None, bool | None, bool], list[Signal]] = field(default_factory=dict)
+    _days: dict[int, str] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # what several patterns read of the story, worked out once
 
     def raw_side(self, actor_id: str | None, name: str | None) -> str | None:
         """An actor's side before folding (built once per context: the knowledge base is large)."""
@@ -146,6 +151,14 @@ class Context:
         made = made_at or situation.as_of or max((sources.date_of(i) or "" for i in ids), default="")
         return cls(story, situation, sources, kb, made, ids)
 
+    def drafts(self, pattern_id: str) -> list[Draft]:
+        """What a registered pattern drafts for this context, worked out once: some patterns read the drafts of
+        others (the leader forecast is kept coherent with the capital forecasts)."""
+        found = self._drafts.get(pattern_id)
+        if found is None:
+            found = self._drafts[pattern_id] = REGISTRY[pattern_id].run(self)
+        return found
+
     # -- time
 
     @property
@@ -153,10 +166,17 @@ class Context:
         return parse_day(self.made_at) or dt.date.today()
 
     def days_ago(self, n: int) -> str:
-        return (self.today - dt.timedelta(days=n)).isoformat()
+        # Asked thousands of times per story (every signal and change is compared with a cut-off).
+        found = self._days.get(n)
+        if found is None:
+            day = parse_day(self.made_at)
+            if day is None:
+                return (dt.date.today() - dt.timedelta(days=n)).isoformat()
+            found = self._days[n] = (day - dt.timedelta(days=n)).isoformat()
+        return found
 
     def deadline(self, days: int) -> str:
-        return (self.today + dt.timedelta(days=days)).isoformat()
+        return self.days_ago(-days)
 
     # -- places and names
 
@@ -176,16 +196,23 @@ class Context:
     def story_docs(self) -> list[SourceDoc]:
         # Several patterns ask; the theatre's sources can be many times the story's own.
         if self._story_docs is None:
-            self._story_docs = [d for d in self.sources if d.id in self.story_ids]
+            # Keyed by report id, in the sources' order (what iterating them and asking each its id gives).
+            ids = self.story_ids
+            self._story_docs = [d for i, d in self.sources.docs.items() if i in ids]
         return list(self._story_docs)
 
     def in_story(self, ref: EvidenceRef) -> bool:
         return ref.article_id in self.story_ids
 
     def signals(self, kind: str, *, days: int | None = 14, hedged: bool | None = False, story_only: bool = False) -> list[Signal]:
-        since = self.days_ago(days) if days is not None else None
-        ids = self.story_ids if story_only else None
-        return self.situation.signals_of(kind, since=since, until=self.made_at, hedged=hedged, article_ids=ids)
+        # Patterns ask for the same cues over and over (collapse, resistance, ceasefire in the last week).
+        key = (kind, days, hedged, story_only)
+        found = self._signals.get(key)
+        if found is None:
+            since = self.days_ago(days) if days is not None else None
+            ids = self.story_ids if story_only else None
+            found = self._signals[key] = self.situation.signals_of(kind, since=since, until=self.made_at, hedged=hedged, article_ids=ids)
+        return list(found)
 
     def sentences(self, rx: re.Pattern[str], *, story_only: bool = True, hedged_ok: bool = False) -> list[EvidenceRef]:
         out = []
@@ -195,10 +222,7 @@ class Context:
             # Kept on the report: the same reports are searched for the same cues story after story.
             found = doc.memo.get(key)
             if found is None:
-                found = doc.memo[key] = [
-                    doc.ref(start, end) for start, end, text in doc.iter_sentences()
-                    if rx.search(text) and (hedged_ok or not lexicon.hedged(text))
-                ]
+                found = doc.memo[key] = _sentences_matching(doc, rx, hedged_ok)
             out.extend(found)
         return out
 
@@ -222,7 +246,34 @@ class Context:
         doc = self.sources.get(ref.article_id)
         if doc is None:
             return []
-        return lexicon.find_countries(doc.text, ref.start, ref.end)
+        # Kept on the report: the same evidence sentences are read story after story.
+        key = ("assess-countries", ref.start, ref.end)
+        found = doc.memo.get(key)
+        if found is None:
+            found = doc.memo[key] = lexicon.find_countries(doc.text, ref.start, ref.end)
+        return list(found)
+
+
+@lru_cache(maxsize=512)
+def _searcher(rx: re.Pattern[str]) -> tuple[re.Pattern[str], frozenset[str] | None]:
+    """``rx`` with its first-character lookahead (same matches, found faster) and the word heads a match
+    starts with (see ``lexicon.word_heads``)."""
+    return lexicon.quick(rx), lexicon.word_heads(rx)
+
+
+def _sentences_matching(doc: SourceDoc, rx: re.Pattern[str], hedged_ok: bool) -> list[EvidenceRef]:
+    """The report's sentences ``rx`` finds (not hedged unless ``hedged_ok``), as evidence."""
+    fast, need = _searcher(rx)
+    # The situation builder keeps each sentence's word heads on the report: a sentence none of whose words
+    # starts like a match is not searched.
+    heads = doc.memo.get(("heads",)) if need is not None else None
+    out = []
+    for n, (start, end, text) in enumerate(doc.iter_sentences()):
+        if heads is not None and heads[n] is not None and need.isdisjoint(heads[n]):  # type: ignore[union-attr]
+            continue
+        if fast.search(text) and (hedged_ok or not lexicon.hedged(text)):
+            out.append(doc.ref(start, end))
+    return out
 
 
 def dedupe_refs(refs: Iterable[EvidenceRef], limit: int = 6) -> list[EvidenceRef]:

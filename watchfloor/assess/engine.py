@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from watchfloor.assess import patterns as _patterns  # noqa: F401 - registers the library
 from watchfloor.assess.base import REGISTRY, Context, Draft, fill
-from watchfloor.assess.likelihood import confidence
-from watchfloor.assess.linter import NameIndex, Problem, lint
+from watchfloor.assess.likelihood import confidence, term_for
+from watchfloor.assess.linter import NameIndex, Problem, fold, lint, stands_alone
 from watchfloor.models import Implication, Resolution, Story
 from watchfloor.situation.sources import Sources
 from watchfloor.situation.state import Situation
@@ -73,7 +73,8 @@ def implication_id(story_id: str, pattern: str, subject: str) -> str:
 
 def _to_judgment(ctx: Context, draft: Draft) -> Judgment:
     est = draft.estimate
-    term = est.term
+    p = est.p
+    term = term_for(p)
     texts = [r.text for r in draft.evidence]
     level, reason = confidence(ctx.independent(draft.evidence), texts)
     resolution = None
@@ -95,7 +96,71 @@ def _to_judgment(ctx: Context, draft: Draft) -> Judgment:
         why=est.why(draft.base_note or REGISTRY[draft.pattern].base_note),
         resolution=resolution,
     )
-    return Judgment(imp, draft.pattern, draft.subject, est.p, draft.check, draft.deadline)
+    return Judgment(imp, draft.pattern, draft.subject, p, draft.check, draft.deadline)
+
+
+class _Texts(Mapping[str, str]):
+    """Report id -> text, read through to the sources: ``Sources.texts()`` copies every report of the theatre,
+    and a theatre's sources are shared by all its stories."""
+
+    __slots__ = ("_docs",)
+
+    def __init__(self, sources: Sources) -> None:
+        self._docs = sources.docs
+
+    def __getitem__(self, article_id: str) -> str:
+        return self._docs[article_id].text
+
+    def get(self, article_id: str, default: Any = None) -> Any:  # type: ignore[override]
+        doc = self._docs.get(article_id)
+        return default if doc is None else doc.text
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._docs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+
+class _StoryNames:
+    """``NameIndex(story texts + texts the draft cites, kb).known`` for every draft of one story.
+
+    The story's texts are folded and joined once, and each name is looked up once per story; a draft that
+    cites reports outside the story only adds a search of those.
+    """
+
+    __slots__ = ("_story_texts", "_kb", "_index", "_known")
+
+    def __init__(self, story_texts: list[str], kb: Any) -> None:
+        self._story_texts = story_texts
+        self._kb = kb
+        self._index = NameIndex(story_texts, kb)
+        self._known: dict[str, bool] = {}
+
+    def for_draft(self, cited: list[str]) -> Callable[[str], bool]:
+        if not cited:
+            return self.known
+        extra = [fold(t) for t in cited]
+
+        def known(name: str) -> bool:
+            if self.known(name):
+                return True
+            key = fold(name).strip()
+            if "\n" in key:
+                # Texts are joined with newlines: a key holding one could match across two of them.
+                return NameIndex(self._story_texts + cited, self._kb).known(name)
+            return any(stands_alone(text, key) for text in extra)
+
+        return known
+
+    def known(self, name: str) -> bool:
+        found = self._known.get(name)
+        if found is None:
+            found = self._known[name] = self._index.known(name)
+        return found
 
 
 def assess(
@@ -110,14 +175,16 @@ def assess(
 ) -> Assessment:
     ctx = Context.build(story, situation, sources, kb=kb, made_at=made_at)
     result = Assessment(story.id, ctx.made_at)
-    texts = sources.texts()
-    story_texts = [texts[a] for a in ctx.story_ids if a in texts]
+    texts = _Texts(sources)
+    story_ids = ctx.story_ids
+    story_names = None if names is not None else _StoryNames([texts[a] for a in story_ids if a in texts], kb)
     wanted = list(patterns) if patterns is not None else list(REGISTRY)
     candidates: list[tuple[Judgment, float]] = []
     for pid in wanted:
-        spec = REGISTRY[pid]
+        if pid not in REGISTRY:
+            raise KeyError(pid)  # an unknown pattern id is the caller's mistake, not a pattern failing
         try:
-            drafts = spec.run(ctx)
+            drafts = ctx.drafts(pid)
         except Exception:  # noqa: BLE001 - one broken pattern must not stop the others or the ingest
             message = f"pattern {pid} failed on story {story.id}: {traceback.format_exc(limit=3)}"
             log.warning(message)
@@ -128,8 +195,11 @@ def assess(
                 continue
             judgment = _to_judgment(ctx, draft)
             # Names must come from the story's reports, the reports the judgment cites, or the knowledge base.
-            cited = [texts[a] for a in {r.article_id for r in draft.evidence} if a in texts]
-            index = names or NameIndex(story_texts + cited, kb)
+            if story_names is None:
+                index: NameIndex | Callable[[str], bool] = names  # type: ignore[assignment]
+            else:
+                cited = [texts[a] for a in {r.article_id for r in draft.evidence} if a in texts and a not in story_ids]
+                index = story_names.for_draft(cited)
             problems = lint(judgment.implication, texts, index)
             if problems:
                 result.rejected.append((judgment.implication, problems))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # ICD 203 terms, one row per range (the first column of the directive's table, used consistently).
 TERMS: tuple[tuple[str, float, float], ...] = (
@@ -96,7 +97,9 @@ class Estimate:
         for f in self.factors:
             sign = "+" if f.weight >= 0 else "-"
             parts.append(f"{f.note} ({sign}{abs(f.weight):.2f} log-odds).")
-        parts.append(f"Estimate {self.p:.0%}, in the '{self.term.name}' range ({self.term.low:.0%}-{self.term.high:.0%}).")
+        p = self.p
+        term = term_for(p)
+        parts.append(f"Estimate {p:.0%}, in the '{term.name}' range ({term.low:.0%}-{term.high:.0%}).")
         return " ".join(parts)
 
 
@@ -149,10 +152,16 @@ _INDIRECT = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
+def _indirect(sentence: str) -> bool:
+    """The sentence flags its claim as unverified or attributed (cached: stories cite the same sentences)."""
+    return _INDIRECT.search(sentence) is not None
+
+
 def confidence(n_independent: int, texts: list[str]) -> tuple[str, str]:
     """(level, reason): high needs three or more independent sources with direct reporting; low is one
     source, or evidence that the sources themselves flag as unverified."""
-    indirect = sum(1 for t in texts if _INDIRECT.search(t))
+    indirect = sum(1 for t in texts if _indirect(t))
     direct = len(texts) - indirect
     if n_independent >= 3 and direct >= 2:
         level = "high"

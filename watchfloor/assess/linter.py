@@ -28,9 +28,11 @@ from functools import lru_cache
 from watchfloor.assess.likelihood import TERM_NAMES, term_named, terms_in
 from watchfloor.errors import WatchfloorError
 from watchfloor.models import Implication
+from watchfloor.situation.lexicon import quick
 
-VAGUE_MODAL = re.compile(r"\b(?:could|may|might|can|possibly|potentially|perhaps|conceivably|maybe)\b", re.I)
-CONFIDENCE_TALK = re.compile(r"\b(?:confidence|confident|confidently|high certainty|low certainty)\b", re.I)
+# ``quick``: the same matches, with a first-character test before the alternatives are tried.
+VAGUE_MODAL = quick(re.compile(r"\b(?:could|may|might|can|possibly|potentially|perhaps|conceivably|maybe)\b", re.I))
+CONFIDENCE_TALK = quick(re.compile(r"\b(?:confidence|confident|confidently|high certainty|low certainty)\b", re.I))
 LEVELS = frozenset({"high", "moderate", "low"})
 
 # Capitalised words that are not names: sentence openers, calendar words, titles and common nouns that take
@@ -84,7 +86,7 @@ class NameIndex:
             return True
         if key in self._extra:
             return True
-        if _stands_alone(self._text, key):
+        if stands_alone(self._text, key):
             return True
         if self._kb is not None:
             resolve = getattr(self._kb, "resolve", None)
@@ -93,7 +95,7 @@ class NameIndex:
         return _is_country_word(name)
 
 
-def _stands_alone(text: str, key: str) -> bool:
+def stands_alone(text: str, key: str) -> bool:
     """``re.search(r"(?<![\\w-])" + re.escape(key) + r"(?![\\w])", text)``: ``key`` somewhere in ``text`` not
     inside a longer word (nor after a hyphen).
 
@@ -129,14 +131,18 @@ _NAME_RUN = re.compile(
 )
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_HYPHEN_SUFFIX = re.compile(r"-(?:led|backed|aligned|allied|held|controlled|run|based)$")
+
+
 def names_in(statement: str) -> list[str]:
     """Capitalised runs that name someone or somewhere ("Recep Tayyip Erdogan", "HTS" of "HTS-led")."""
     out = []
     for m in _NAME_RUN.finditer(statement):
         run = m.group(0).rstrip(".")
-        run = re.sub(r"['\u2019]s$", "", run)
+        run = _POSSESSIVE.sub("", run)
         # "HTS-led", "Turkish-backed": the name is the part before the hyphen.
-        run = re.sub(r"-(?:led|backed|aligned|allied|held|controlled|run|based)$", "", run)
+        run = _HYPHEN_SUFFIX.sub("", run)
         words = run.split()
         while words and words[0] in NOT_NAMES:
             words = words[1:]
@@ -156,17 +162,27 @@ def _without_trailing_titles(name: str) -> str:
     return " ".join(words)
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z\"]")
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+[A-Z]?|Mr|Mrs|Ms|Dr|Gen|Lt|Col|St|No|U\.S|U\.N")
+
+
 def _one_sentence(statement: str) -> bool:
     body = statement.strip()
     if not body or body[-1] not in ".!?":
         return False
     inner = body[:-1]
     # A full stop followed by a capital inside the statement starts a second sentence (abbreviations aside).
-    for m in re.finditer(r"[.!?]\s+[A-Z\"]", inner):
+    for m in _SENTENCE_BREAK.finditer(inner):
         before = inner[: m.start()].split()[-1] if inner[: m.start()].split() else ""
-        if not re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?|Mr|Mrs|Ms|Dr|Gen|Lt|Col|St|No|U\.S|U\.N", before.rstrip(".")):
+        if not _ABBREVIATION.fullmatch(before.rstrip(".")):
             return False
     return True
+
+
+@lru_cache(maxsize=1024)
+def _states_a_term(text: str) -> bool:
+    """Confidence reasons come in a handful of wordings: each is read once."""
+    return bool(terms_in(text))
 
 
 def lint(
@@ -199,7 +215,7 @@ def lint(
         problems.append(Problem("bad-probability", f"probability {list(imp.probability)} is not the range of '{term.name}'"))
     if CONFIDENCE_TALK.search(statement):
         problems.append(Problem("confidence-mixed", "the statement mixes confidence into the likelihood sentence"))
-    if terms_in(imp.confidence_reason or ""):
+    if _states_a_term(imp.confidence_reason or ""):
         problems.append(Problem("confidence-mixed", "the confidence reason states a likelihood term"))
     if not _one_sentence(statement):
         problems.append(Problem("not-one-sentence", "the statement must be exactly one sentence"))

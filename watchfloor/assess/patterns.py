@@ -150,7 +150,8 @@ def territorial_momentum(ctx: Context) -> list[Draft]:
     if collapse:
         add(factors, factor("momentum", min(0.75, 0.25 * _articles(collapse)), f"{_articles(collapse)} report(s) of government forces withdrawing, surrendering or collapsing"))
     gov = ctx.situation.government()
-    regains = [c for c in ctx.situation.changes if c.taker == gov and c.date >= ctx.days_ago(14)]
+    since = ctx.days_ago(14)
+    regains = [c for c in ctx.situation.changes if c.taker == gov and c.date >= since]
     add(factors, counter_evidence(len(regains), f"government forces retook {join_names(sorted({c.place for c in regains}))}", 0.6, 1.2))
     resistance = ctx.signals("resistance", days=7)
     add(factors, counter_evidence(_articles(resistance), f"{_articles(resistance)} report(s) of reinforcements, counter-attacks or attacks repelled", 0.3, 0.9))
@@ -462,6 +463,8 @@ def external_backer(ctx: Context) -> list[Draft]:
     sit = ctx.situation
     withdrawn = {(a.source, a.target) for a in sit.alignments_of("withdraws_support")}
     pairs: dict[tuple[str, str], list[EvidenceRef]] = {}
+    gov = sit.government()
+    fallen: bool | None = None
     for a in sit.alignments:
         if a.kind not in ("backs", "arms") or a.origin != "text" or not a.evidence:
             continue
@@ -469,13 +472,17 @@ def external_backer(ctx: Context) -> list[Draft]:
             continue
         if a.target.startswith("state:") or a.target not in sit.sides:
             continue
-        if a.target == sit.government() and _government_fallen(ctx):
-            continue  # backing a government that has fallen is history, not a forecast
+        if a.target == gov:
+            if fallen is None:
+                fallen = _government_fallen(ctx)  # asked once, not for every alignment with the government
+            if fallen:
+                continue  # backing a government that has fallen is history, not a forecast
         pairs.setdefault((a.source, a.target), []).extend(a.evidence)
     if not pairs:
         return []
     ranked = sorted(pairs.items(), key=lambda kv: (-sum(ctx.in_story(r) for r in kv[1]), -len(kv[1]), kv[0]))
     lead = sit.lead_side()
+    week_ago = ctx.days_ago(7)
     drafts = []
     for (source, target), refs in ranked[:2]:
         if not any(ctx.in_story(r) for r in refs):
@@ -490,7 +497,7 @@ def external_backer(ctx: Context) -> list[Draft]:
         add(factors, counter_evidence(len(denials), f"{backer} denies a role", 0.3, 0.6))
         if target == lead:
             add(factors, factor("momentum", 0.15, f"the side {backer} backs is gaining ground"))
-        lost = {c.place for c in sit.changes if c.loser == target and c.full and c.date >= ctx.days_ago(7)}
+        lost = {c.place for c in sit.changes if c.loser == target and c.full and c.date >= week_ago}
         if len(lost) >= 2:
             add(factors, factor("counter-evidence", -0.5, f"the side {backer} backs lost {len(lost)} places in the last 7 days, and backers hedge when a client collapses"))
         deadline = ctx.deadline(30)
@@ -558,7 +565,8 @@ def backer_withdrawal(ctx: Context) -> list[Draft]:
     if len(backers) > 1:
         add(factors, factor("momentum", 0.4 * (len(backers) - 1), f"{len(backers)} backers pulling back ({adjectives})"))
     add(factors, corroboration(ctx.independent(refs), "the withdrawals"))
-    recent = [c for c in sit.changes if c.loser == target and c.date >= ctx.days_ago(7)]
+    week_ago = ctx.days_ago(7)
+    recent = [c for c in sit.changes if c.loser == target and c.date >= week_ago]
     add(factors, momentum(len({c.place for c in recent}), f"{len({c.place for c in recent})} places lost in the last 7 days", 0.25, 1.0))
     takers = {c.taker for c in recent}
     if len(takers) >= 2:
@@ -627,6 +635,13 @@ def _rising(points: list[FigurePoint], latest: FigurePoint) -> FigurePoint | Non
 
 
 def _disaster(ctx: Context) -> str | None:
+    """The disaster the story's reports are about, if any (asked by several patterns: worked out once)."""
+    if "disaster" not in ctx.memo:
+        ctx.memo["disaster"] = _story_disaster(ctx)
+    return ctx.memo["disaster"]  # type: ignore[no-any-return]
+
+
+def _story_disaster(ctx: Context) -> str | None:
     counts: Counter[str] = Counter()
     for doc in ctx.story_docs():
         for noun, n in _disaster_counts(doc.text):
@@ -652,7 +667,8 @@ def _source_phrase(point: FigurePoint) -> str:
 
 def _violence_recent(ctx: Context, days: int = 3) -> int:
     sit = ctx.situation
-    gains = [c for c in sit.changes if c.date >= ctx.days_ago(days)]
+    since = ctx.days_ago(days)
+    gains = [c for c in sit.changes if c.date >= since]
     active = sum(a.recent_events for a in sit.activity.values())
     return len(gains) + active
 
@@ -721,6 +737,12 @@ def displacement_rise(ctx: Context) -> list[Draft]:
 _CUMULATIVE = re.compile(r"(?i)\b(?:since|death toll|toll|in total|so far|altogether|overall|rose to|risen to|has risen|climbed)\b")
 
 
+@lru_cache(maxsize=8192)
+def _cumulative(sentence: str) -> bool:
+    """The figure is a running total ("the death toll rose to"); the theatre's figures are read story after story."""
+    return _CUMULATIVE.search(sentence) is not None
+
+
 @pattern(
     "toll-rise",
     kind="humanitarian",
@@ -731,7 +753,7 @@ _CUMULATIVE = re.compile(r"(?i)\b(?:since|death toll|toll|in total|so far|altoge
     "by a rising count and continuing violence; lowered by ceasefires",
 )
 def toll_rise(ctx: Context) -> list[Draft]:
-    points = [p for p in ctx.situation.series("killed") if _CUMULATIVE.search(p.evidence.text) or p.value >= 50]
+    points = [p for p in ctx.situation.series("killed") if _cumulative(p.evidence.text) or p.value >= 50]
     latest = _latest(points, ctx, days=14)
     if latest is None or latest.value < 5:
         return []
@@ -977,7 +999,22 @@ def escalation(ctx: Context) -> list[Draft]:
 
 def _about_theatre(ctx: Context, s: Signal) -> bool:
     """Not history ("a truce froze the front lines in March 2020") and not another country's affair
-    ("a ceasefire ... took effect in Lebanon" in a Syria story)."""
+    ("a ceasefire ... took effect in Lebanon" in a Syria story).
+
+    Kept on the report: a story's cues are judged again every time the story is assessed.
+    """
+    doc = ctx.sources.get(s.evidence.article_id)
+    if doc is None:
+        return _judge_about_theatre(ctx, s)
+    ev = s.evidence
+    key = ("assess-about-theatre", ev.start, ev.end, ev.text, ctx.theatre, ctx.made_at[:4], tuple(s.countries))
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = _judge_about_theatre(ctx, s)
+    return found  # type: ignore[no-any-return]
+
+
+def _judge_about_theatre(ctx: Context, s: Signal) -> bool:
     if _historical(s.evidence.text, ctx.made_at[:4]):
         return False
     if not ctx.theatre:
@@ -1100,8 +1137,8 @@ def _capital_route(ctx: Context, leader: str) -> tuple[float, str, list[Evidence
     info = ctx.situation.sides.get(gov or "")
     if info is None or info.leader_name != leader:
         return None
-    take = [d for d in next_objective(ctx) if d.weight >= 2.0]  # the capital draft
-    fall = capital_falls(ctx)
+    take = [d for d in ctx.drafts("next-objective") if d.weight >= 2.0]  # the capital draft
+    fall = ctx.drafts("capital-falls")
     if not take or not fall:
         return None
     p_take, p_fall = take[0].estimate.p, fall[0].estimate.p
@@ -1332,7 +1369,13 @@ def _disruptions(doc: SourceDoc) -> list[tuple[str, str, EvidenceRef]]:
     key = ("disruptions",)
     if key not in doc.memo:
         out = []
-        for start, end, text in doc.iter_sentences():
+        # Word heads of each sentence, when the situation builder kept them: a sentence none of whose words
+        # starts like a disruption cue is not searched.
+        need = lexicon.word_heads(lexicon.DISRUPTION)
+        heads = doc.memo.get(("heads",)) if need is not None else None
+        for n, (start, end, text) in enumerate(doc.iter_sentences()):
+            if heads is not None and heads[n] is not None and need.isdisjoint(heads[n]):  # type: ignore[union-attr]
+                continue
             if not lexicon.DISRUPTION.search(text):
                 continue
             for name, obj, rx in lexicon.ECONOMIC_CHANNELS:
