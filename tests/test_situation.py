@@ -345,3 +345,110 @@ def test_signals_by_kind_follow_the_signal_list(kb: ActorKB) -> None:
     assert sit.signals_of(min(kinds), hedged=None) == []
     sit.signals.append(dataclasses.replace(sit.signals[0], kind="extra"))
     assert len(sit.signals_of("extra", hedged=None)) == 1
+
+
+# -- one theatre at several cut-offs in a row ---------------------------------------------------------------------
+
+
+def _built(situation, inputs) -> dict:
+    """A situation and what it was built from, as plain data, orders included."""
+    data = _facts(situation)
+    data["mentions"] = list(situation.mentions.items())
+    data["merged"] = list(situation.merged.items())
+    data["sides"] = [(k, v.to_dict()) for k, v in situation.sides.items()]
+    data["inputs"] = (
+        [(d.id, d.canonical_id) for d in inputs.sources],
+        [e.to_json() for e in inputs.events],
+        [f.to_json() for f in inputs.figures],
+    )
+    return data
+
+
+def _series_matches_fresh_builds(store, theatre: str, cut_offs: list[str | None], kb: ActorKB) -> int:
+    """Builds the cut-offs as one series and each on its own from a cold cache; returns how many differ."""
+    from watchfloor.situation import load
+
+    story_ids = [r[0] for r in store.conn.execute("SELECT story_id FROM story_state WHERE theatre = ? ORDER BY story_id", (theatre,))]
+    members = [
+        [r[0] for r in store.conn.execute("SELECT article_id FROM story_articles WHERE story_id = ?", (sid,))]
+        for sid in story_ids
+    ]
+    # Each cut-off with the reports of a few stories as extra ids, as the assessment passes a group's stories.
+    groups = [(until, [a for ids in members[i::len(cut_offs)] for a in ids]) for i, until in enumerate(cut_offs)]
+    starts = [load.history_start(until) for until, _ in groups]
+    since = None if None in starts else min(starts)  # type: ignore[type-var]
+    series = load.TheatreSeries(store, theatre, kb=kb, since=since)
+    in_series = [_built(*series.situation(until, extra)) for until, extra in groups]
+    assert any(built["signals"] for built in in_series) and any(built["inputs"][1] for built in in_series)
+    differ = 0
+    for (until, extra), built in zip(groups, in_series, strict=True):
+        load._caches.pop(store, None)
+        fresh = _built(*load.situation_from_store(store, theatre, until, kb=kb, extra_ids=extra))
+        differ += fresh != built
+    # Served again from what the series kept: still the same.
+    again = [_built(*series.situation(until, extra)) for until, extra in groups]
+    differ += sum(a != b for a, b in zip(again, in_series, strict=True))
+    return differ
+
+
+def test_a_series_of_cut_offs_builds_what_each_cut_off_builds_alone(pipeline_store, kb: ActorKB) -> None:
+    cut_offs = ["2024-11-28", "2024-12-01T12:00:00Z", "2024-12-05", "2024-12-08T23:59:59Z", "2024-12-10"]
+    assert _series_matches_fresh_builds(pipeline_store, "SYR", cut_offs, kb) == 0
+
+
+@pytest.fixture(scope="module")
+def spread_store(tmp_path_factory: pytest.TempPathFactory):
+    """Sample reports of two theatres re-dated four days apart (about 5 months), through analysis and stories."""
+    import datetime as dt
+
+    from conftest import CORPUS
+
+    from watchfloor.ingest import read_paths, store_items
+    from watchfloor.models import Article
+    from watchfloor.process import analyze_articles
+    from watchfloor.store import Store
+    from watchfloor.stories.stage import update_stories
+
+    items = [a for f in ("syria.jsonl", "sudan.jsonl") for a in read_paths([str(CORPUS / f)]) if isinstance(a, Article)]
+    items.sort(key=lambda a: (a.date or "", a.id))
+    start = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
+    for i, a in enumerate(items):
+        a.date = (start + dt.timedelta(days=4 * i, hours=i % 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    store = Store(tmp_path_factory.mktemp("spread") / "s.db")
+    new = store_items(store, iter(items)).new_ids
+    analyze_articles(store, new)
+    update_stories(store, new, [])
+    yield store
+    store.close()
+
+
+def test_a_series_over_months_builds_what_each_cut_off_builds_alone(spread_store, kb: ActorKB) -> None:
+    days = [r[0][:10] for r in spread_store.conn.execute("SELECT date FROM articles ORDER BY date")]
+    assert len(days) > 20
+    # Cut-offs whose 60-day histories overlap, and a last one with the whole span.
+    cut_offs: list[str | None] = [days[i] for i in range(3, len(days), max(1, len(days) // 7))] + [days[-1] + "T23:59:59Z"]
+    theatres = [r[0] for r in spread_store.conn.execute("SELECT DISTINCT theatre FROM story_state WHERE theatre IS NOT NULL ORDER BY 1")]
+    assert {"SYR", "SDN"} <= set(theatres)
+    for theatre in theatres:
+        assert _series_matches_fresh_builds(spread_store, theatre, cut_offs, kb) == 0, theatre
+    assert _series_matches_fresh_builds(spread_store, "SYR", [None], kb) == 0
+
+
+def test_reports_cut_by_date_with_binary_searches_are_those_a_filter_keeps() -> None:
+    import random
+
+    from watchfloor.store.assess import _date_index, _dated_within, _within
+
+    rng = random.Random(7)
+    days = [f"2024-{m:02d}-{d:02d}" for m in (1, 2, 3) for d in (1, 9, 10, 28)]
+    stamps = [day + t for day in days for t in ("", "T00:00:00Z", "T12:30:00Z")]
+    cut_offs = [None, "2024", "2024-02", *days, "2024-02-09T12:00:00Z", "2024-02-09T12:30:00Z", "2023-12-31", "2024-04-01"]
+    for trial in range(60):
+        dated = sorted(rng.sample(stamps, rng.randint(0, 12)))
+        rows = [(f"u{i}", None) for i in range(rng.randint(0, 2))] + [(f"a{i}", d) for i, d in enumerate(dated)]
+        if trial % 5 == 4:
+            rng.shuffle(rows)  # not in SQL order: filtered one by one, same answer
+        index = _date_index(rows)
+        for until in cut_offs:
+            for since in (None, "2024-01-09", "2024-02-10", "2024-02-09T12:30:00Z"):
+                assert _dated_within(rows, index, since, until) == [r for r in rows if _within(r[1], since, until)], (rows, since, until)

@@ -24,7 +24,7 @@ from watchfloor.assess.changes import brief_seen, what_changed
 from watchfloor.assess.engine import Assessment, Judgment, assess
 from watchfloor.assess.scoring import Outcome, Scored, World, evaluate, scorecard
 from watchfloor.models import Brief, EvidenceRef, Implication, Resolution, Story
-from watchfloor.situation.load import history_start, situation_from_store
+from watchfloor.situation.load import TheatreSeries, history_start, situation_from_store
 from watchfloor.situation.state import Situation
 from watchfloor.store import Store
 from watchfloor.store import assess as sql
@@ -148,11 +148,12 @@ def assess_stories(
     # One transaction for the batch (one commit instead of one per theatre), a savepoint per theatre: a theatre
     # that fails leaves nothing behind and the others are written. Nothing a situation is built from is written
     # here, and what one theatre writes is read back on the same connection.
+    places = _Once(_gazetteer)  # looked up for the first theatre that needs it, then kept for the batch
     with store.transaction() as conn:
         for theatre in sorted(by_theatre, key=lambda t: t or ""):
             conn.execute("SAVEPOINT assess_theatre")
             try:
-                _assess_theatre(store, theatre, by_theatre[theatre], now, kb, stats)
+                _assess_theatre(store, theatre, by_theatre[theatre], now, kb, stats, places)
             except Exception:  # noqa: BLE001 - judgments are a layer on top: a failure must not stop ingestion
                 conn.execute("ROLLBACK TO assess_theatre")
                 message = f"assessing theatre {theatre} failed: {traceback.format_exc(limit=4)}"
@@ -162,8 +163,23 @@ def assess_stories(
     return touched_story_ids
 
 
-def _assess_theatre(store: Store, theatre: str | None, story_ids: list[str], now: str, kb: Any, stats: AssessStats) -> None:
-    """Settle and assess one theatre inside the caller's transaction."""
+class _Once:
+    """``compute()``, called on first use and kept."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+        self._done = False
+        self._value: Any = None
+
+    def __call__(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
+
+
+def _assess_theatre(store: Store, theatre: str | None, story_ids: list[str], now: str, kb: Any, stats: AssessStats,
+                    places: Any = _gazetteer) -> None:
+    """Settle and assess one theatre inside the caller's transaction (``places``: returns the gazetteer)."""
     from watchfloor.stories.stage import story_from_dict
 
     # As ``load_story`` reads them; the stored form is kept for writing the story back with its implications.
@@ -178,13 +194,14 @@ def _assess_theatre(store: Store, theatre: str | None, story_ids: list[str], now
         return
     # The gazetteer only places a capital the reports never name, so passing it from the start builds the same
     # situation as building without it and again with it when the capital is missing.
-    gazetteer = _gazetteer() if theatre else None
-    # The theatre's reports for every group's cut-off, read in one query: nothing written here changes them.
+    gazetteer = places() if theatre else None
+    # The groups' situations are built in one series: the theatre's reports are read once for every cut-off, as
+    # nothing written here changes what a situation is built from.
     starts = [history_start(as_of) for as_of, _ in groups]
-    reports = sql.theatre_reports(store.conn, theatre, None if None in starts else min(starts)) if theatre else None  # type: ignore[type-var]
+    series = TheatreSeries(store, theatre, kb=kb, gazetteer=gazetteer, since=None if None in starts else min(starts))  # type: ignore[type-var]
     for n, (as_of, members) in enumerate(groups, start=1):
         extra = [a for s in members for a in list(s.article_ids) + list(s.duplicates)]
-        situation, inputs = situation_from_store(store, theatre, as_of, kb=kb, gazetteer=gazetteer, extra_ids=extra, reports=reports)
+        situation, inputs = series.situation(as_of, extra)
         world = World(situation, inputs.events, inputs.sources, as_of or now, kb)
         settled, updates = _settlements(store, theatre, world)
         _save_settlements(store.conn, updates, stats)

@@ -331,15 +331,29 @@ def sentence_heads(sentence: str) -> frozenset[str] | None:
     return heads | {DIGIT_HEAD} if _DIGIT_WORD.search(sentence) else heads
 
 
+# ``word_heads`` by the pattern's id, the pattern kept alongside so a reused id is never mistaken for it: hashing
+# a compiled pattern hashes its whole program, which for the long cue patterns costs more than the test itself.
+_heads_by_id: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+
+
+def _need(rx: re.Pattern[str]) -> frozenset[str] | None:
+    entry = _heads_by_id.get(id(rx))
+    if entry is not None and entry[0] is rx:
+        return entry[1]
+    need = word_heads(rx)
+    _heads_by_id[id(rx)] = (rx, need)
+    return need
+
+
 def can_match(rx: re.Pattern[str], heads: frozenset[str] | None) -> bool:
     """False when no word of a sentence with these ``sentence_heads`` can start a match of ``rx``."""
-    need = _heads_of[rx] if rx in _heads_of else word_heads(rx)
+    need = _need(rx)
     return need is None or heads is None or not need.isdisjoint(heads)
 
 
 def search(rx: re.Pattern[str], sentence: str, heads: frozenset[str] | None) -> re.Match[str] | None:
     """``rx.search(sentence)``, skipped when no word of the sentence (``sentence_heads``) can start a match."""
-    need = _heads_of[rx] if rx in _heads_of else word_heads(rx)
+    need = _need(rx)
     if need is not None and heads is not None and need.isdisjoint(heads):
         return None
     return rx.search(sentence)

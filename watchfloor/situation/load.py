@@ -8,6 +8,7 @@ import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from watchfloor.models import Article, Event, Figure
@@ -64,8 +65,8 @@ def load_theatre(store: Store, theatre: str | None, until: str | None, extra_ids
     mine = [entry for entry in entries if entry.doc.id in wanted]
     # The order the store returns them in: events by date (undated first) and id; figures by id within each
     # chunk of sorted article ids (see ``store.events`` and ``sql.figures_json``).
-    dated = sorted((e for entry in mine for e in entry.events), key=lambda e: (e[0] is not None, e[0] or "", e[1]))
-    events = [e[2] for e in dated]
+    dated = sorted((e for entry in mine for e in entry.events), key=itemgetter(0))
+    events = [e[1] for e in dated]
     figures: list[Figure] = []
     by_id = {entry.doc.id: entry for entry in mine}
     asked = sorted(wanted)
@@ -88,7 +89,8 @@ class _Report:
     stamp: tuple[Any, ...] | None
     kb_id: int
     doc: SourceDoc
-    events: list[tuple[str | None, str, Event]]  # (date, id, event) as stored
+    # ((dated, date, id), event) as stored: the key events are sorted by (undated first), made once per report.
+    events: list[tuple[tuple[bool, str, str], Event]]
     figures: list[tuple[int, Figure]]  # (id, figure) as stored
 
 
@@ -127,9 +129,9 @@ def _reports(store: Store, article_ids: Sequence[str], copies: dict[str, str], k
     if missing:
         rows = story_sql.load_reports(conn, missing)
         analyses = story_sql.load_analyses(conn, missing)
-        events: dict[str, list[tuple[str | None, str, Event]]] = defaultdict(list)
+        events: dict[str, list[tuple[tuple[bool, str, str], Event]]] = defaultdict(list)
         for aid, eid, date, text in sql.event_rows(conn, missing):
-            events[aid].append((date, eid, Event.from_json(text)))
+            events[aid].append(((date is not None, date or "", eid), Event.from_json(text)))
         figures: dict[str, list[tuple[int, Figure]]] = defaultdict(list)
         for aid, fid, text in sql.figure_rows(conn, missing):
             figures[aid].append((fid, Figure.from_json(text)))
@@ -142,6 +144,28 @@ def _reports(store: Store, article_ids: Sequence[str], copies: dict[str, str], k
         while len(cache) > CACHE_REPORTS:
             cache.popitem(last=False)
     return [out[aid] for aid in stamps if aid in out]
+
+
+class TheatreSeries:
+    """One theatre's situations at several cut-offs in a row: the as-of groups of one batch.
+
+    Each ``situation(until, extra_ids)`` is exactly ``situation_from_store(store, theatre, until, kb=kb,
+    gazetteer=gazetteer, extra_ids=extra_ids)``, as long as nothing a situation is built from (stories,
+    reports, analyses, events, figures) changes between the calls; the assessment of one theatre changes
+    none of them. ``since``: no cut-off's history starts before it (None: any may).
+    """
+
+    def __init__(self, store: Store, theatre: str | None, *, kb: Any = None, gazetteer: Any = None,
+                 since: str | None = None) -> None:
+        self.store = store
+        self.theatre = theatre
+        self.kb = kb
+        self.gazetteer = gazetteer
+        self.reports = sql.theatre_reports(store.conn, theatre, since) if theatre else None
+
+    def situation(self, until: str | None, extra_ids: Sequence[str] = ()) -> tuple[Situation, TheatreInputs]:
+        return situation_from_store(self.store, self.theatre, until, kb=self.kb, gazetteer=self.gazetteer,
+                                    extra_ids=extra_ids, reports=self.reports)
 
 
 def situation_from_store(store: Store, theatre: str | None, until: str | None, *, kb: Any = None, gazetteer: Any = None,

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from watchfloor.analyze.text import find_dateline, split_sentences
@@ -47,6 +48,8 @@ class SourceDoc:
     # knowledge base: pure functions of the text and its mentions, kept so a theatre rebuilt batch after batch
     # reads each report once. Never part of equality or output.
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    # The start offsets of ``actors`` and ``places`` for ``actors_in`` / ``places_in`` (see ``_starts``).
+    _starts: dict[str, tuple[list[Any], int, list[int] | None]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -95,10 +98,33 @@ class SourceDoc:
             yield start, end, self.text[start:end]
 
     def actors_in(self, start: int, end: int) -> list[ActorMention]:
-        return [m for m in self.actors if m.start >= start and m.end <= end]
+        """The actor mentions within [start, end), in list order."""
+        return _within(self.actors, self._index("actors", self.actors), start, end)
 
     def places_in(self, start: int, end: int) -> list[PlaceMention]:
-        return [m for m in self.places if m.start >= start and m.end <= end]
+        """The place mentions within [start, end), in list order."""
+        return _within(self.places, self._index("places", self.places), start, end)
+
+    def _index(self, name: str, mentions: list[Any]) -> list[int] | None:
+        """The mentions' start offsets when the list is sorted by start and no mention ends before it starts
+        (as ``source_doc`` builds them), else None. Kept while the list is the same object of the same length."""
+        kept = self._starts.get(name)
+        if kept is not None and kept[0] is mentions and kept[1] == len(mentions):
+            return kept[2]
+        starts = [m.start for m in mentions]
+        ordered = all(a <= b for a, b in zip(starts, starts[1:], strict=False)) and all(m.end >= m.start for m in mentions)
+        self._starts[name] = (mentions, len(mentions), starts if ordered else None)
+        return starts if ordered else None
+
+
+def _within(mentions: list[Any], starts: list[int] | None, start: int, end: int) -> list[Any]:
+    """``[m for m in mentions if m.start >= start and m.end <= end]``; with ``starts`` (sorted, see
+    ``SourceDoc._index``) only the mentions starting in [start, end] are looked at: one starting later ends later."""
+    if starts is None:
+        return [m for m in mentions if m.start >= start and m.end <= end]
+    lo = bisect.bisect_left(starts, start)
+    hi = bisect.bisect_right(starts, end, lo)
+    return [m for m in mentions[lo:hi] if m.end <= end]
 
 
 class Sources:
@@ -234,7 +260,9 @@ def _find_known_places(text: str, places: Sequence[Place]) -> list[PlaceMention]
 _DATELINE = re.compile(r"^[A-Z][A-Z'./ -]{2,60}(?:, [A-Z][a-z]+)?(?: \([^)]{1,40}\))? [-\u2013\u2014] ")
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_day(value: str | None) -> dt.date | None:
+    # Cached: a situation reads the same few hundred dates over and over (dates are immutable).
     if not value:
         return None
     try:

@@ -29,6 +29,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from watchfloor.models import Event, EvidenceRef, Figure, Place, Record
@@ -62,6 +63,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+_BACKED_PREFIX = re.compile(r"^[A-Z][\w]+-(?:backed|led|aligned) ")
+
+
+def _bare_name(text: str) -> str:
+    """An actor's name without a leading "Turkish-backed" or "HTS-led"."""
+    return _BACKED_PREFIX.sub("", text)
+
+
+def _mention_pairs(doc: SourceDoc) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The report's known actors as mentioned, in text order: their ids, and (id, surface text) pairs."""
+    named = [m for m in doc.actors if m.actor_id]
+    return tuple(m.actor_id for m in named), tuple((m.actor_id, m.text) for m in named)  # type: ignore[misc]
 
 
 def _memo(doc: SourceDoc, what: str, sides: Sides, compute: Any) -> Any:
@@ -216,6 +231,35 @@ def _children_of(kb: Any) -> dict[str, list[str]]:
     return entry[1]
 
 
+# (Knowledge base, theatre) -> actor id -> its raw side (``Sides.raw_side``). The entry holds the knowledge base
+# so its id cannot be reused by another object while the entry lives.
+_RAW_SIDES: dict[tuple[int, str | None], tuple[Any, dict[str, str | None]]] = {}
+
+
+def _raw_sides(kb: Any, theatre: str | None) -> dict[str, str | None]:
+    key = (id(kb), theatre)
+    entry = _RAW_SIDES.get(key)
+    if entry is None or entry[0] is not kb:
+        if len(_RAW_SIDES) >= 256:
+            _RAW_SIDES.clear()
+        entry = _RAW_SIDES[key] = (kb, {})
+    return entry[1]
+
+
+# Knowledge base -> actor id -> the country it heads (None: not a head of state or government), read on demand.
+_HEADS: dict[int, tuple[Any, dict[str, Any]]] = {}
+_UNKNOWN = object()
+
+
+def _head_countries(kb: Any) -> dict[str, Any]:
+    entry = _HEADS.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        if len(_HEADS) >= 4:
+            _HEADS.clear()
+        entry = _HEADS[id(kb)] = (kb, {})
+    return entry[1]
+
+
 class Sides:
     """Maps actors to the sides that hold ground in one theatre."""
 
@@ -223,8 +267,10 @@ class Sides:
         self.kb = kb
         self.theatre = theatre
         self._children: dict[str, list[str]] = _children_of(kb)
+        self._raw: dict[str, str | None] = _raw_sides(kb, theatre)
         self.merge: dict[str, str] = {}
         self.surface: Counter[tuple[str, str]] = Counter()
+        self._surface_index: tuple[Counter[tuple[str, str]], dict[str, list[tuple[str, int]]]] | None = None
 
     def _actor(self, actor_id: str | None) -> Any:
         if actor_id is None or self.kb is None:
@@ -237,6 +283,14 @@ class Sides:
             if name and GENERIC_FIGHTERS.match(name):
                 return f"generic:{self.theatre or ''}"
             return None
+        # A known actor's side depends only on the knowledge base and the theatre: read once for both.
+        try:
+            return self._raw[actor_id]
+        except KeyError:
+            side = self._raw[actor_id] = self._raw_side(actor_id)
+            return side
+
+    def _raw_side(self, actor_id: str) -> str | None:
         actor = self._actor(actor_id)
         if actor is None:
             return actor_id
@@ -338,9 +392,10 @@ class Sides:
         label = self._label(side_id, actor)
         # Name a coalition by its most-cited member ("M23" rather than "Congo River Alliance").
         cited: Counter[str] = Counter()
-        for (a, _), n in self.surface.items():
-            if a in members and not self.loose(a) and (a == side_id or self._is_group(a)):
-                cited[a] += n
+        wanted = set(members)
+        for a, used in self._surface_of().items():
+            if a in wanted and not self.loose(a) and (a == side_id or self._is_group(a)):
+                cited[a] = sum(n for _, n in used)
         if cited:
             best = max(cited, key=lambda a: (cited[a], a == side_id))
             if best != side_id:
@@ -355,6 +410,20 @@ class Sides:
         foreign = bool(actor is not None and actor.country and self.theatre and actor.country != self.theatre)
         return Side(side_id, name, members, foreign=foreign)
 
+    def _surface_of(self) -> dict[str, list[tuple[str, int]]]:
+        """``surface`` by actor: (text, count) in ``surface`` order, actors in order of first appearance.
+
+        Built on first use for the ``surface`` counter set then; ``surface`` is set whole, never changed in place
+        once sides are described.
+        """
+        index = self._surface_index
+        if index is None or index[0] is not self.surface:
+            by_actor: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for (a, text), n in self.surface.items():
+                by_actor[a].append((text, n))
+            index = self._surface_index = (self.surface, dict(by_actor))
+        return index[1]
+
     def _is_group(self, actor_id: str) -> bool:
         """An armed group, not a person the knowledge base files under one ("Mazloum Abdi")."""
         actor = self._actor(actor_id)
@@ -367,7 +436,7 @@ class Sides:
 
     def _label(self, actor_id: str, actor: Any) -> str:
         """The shortest name the reports use for the actor if it is an acronym, else its knowledge-base name."""
-        used = [(n, re.sub(r"^[A-Z][\w]+-(?:backed|led|aligned) ", "", text)) for (a, text), n in self.surface.items() if a == actor_id]
+        used = [(n, _bare_name(text)) for text, n in self._surface_of().get(actor_id, ())]
         acronyms = [t for n, t in used if re.fullmatch(r"[A-Z0-9][A-Z0-9-]{1,6}", t)]
         if acronyms:
             return max(acronyms, key=lambda t: (sum(n for n, x in used if x == t), -len(t)))
@@ -386,15 +455,25 @@ class Sides:
     def _leader(self, iso3: str, mention_ids: Counter[str]) -> str | None:
         if self.kb is None:
             return None
-        best = None
-        for actor_id, _n in mention_ids.most_common():
-            actor = self.kb.get(actor_id)
-            if actor is not None and actor.type == "Head of state or government" and actor.country == iso3:
-                best = actor
-                break
-        if best is None:
+        # The most mentioned head of state or government of the country, the first mentioned among equals (the
+        # order ``most_common`` gives), found without sorting every mention.
+        heads = _head_countries(self.kb)
+        best_id: str | None = None
+        best_n = 0
+        for actor_id, n in mention_ids.items():
+            if best_id is not None and n <= best_n:
+                continue
+            country = heads.get(actor_id, _UNKNOWN)
+            if country is _UNKNOWN:
+                actor = self.kb.get(actor_id)
+                head = actor is not None and actor.type == "Head of state or government"
+                country = heads[actor_id] = actor.country if head else None
+            if country is not None and country == iso3:
+                best_id, best_n = actor_id, n
+        if best_id is None:
             return None
-        used = [(n, t) for (a, t), n in self.surface.items() if a == best.id and len(t.split()) >= 2]
+        best = self.kb.get(best_id)
+        used = [(n, t) for t, n in self._surface_of().get(best.id, ()) if len(t.split()) >= 2]
         return max(used)[1] if used else str(best.name)
 
 
@@ -524,12 +603,11 @@ class SituationBuilder:
         events = [e for e in events if not as_of or not e.date or e.date <= as_of[:10]]
         events = [e for e in events if e.article_id is None or e.article_id in known or not len(known)]
         sides = Sides(self.kb, theatre)
-        mention_ids: Counter[str] = Counter()
-        for doc in known:
-            for m in doc.actors:
-                if m.actor_id:
-                    mention_ids[m.actor_id] += 1
-                    sides.surface[(m.actor_id, m.text)] += 1
+        # Counted in report order, mention by mention, as a loop over the reports' mentions would: the counters'
+        # order (first mention first) decides ties further on.
+        pairs = [_cached(doc, ("mention-pairs",), lambda doc=doc: _mention_pairs(doc)) for doc in known]
+        mention_ids: Counter[str] = Counter(chain.from_iterable(ids for ids, _ in pairs))
+        sides.surface = Counter(chain.from_iterable(texts for _, texts in pairs))
 
         phrase_claims, covered = self._phrase_claims(known, sides)
         claims = phrase_claims + self._event_claims(events, known, sides, covered)
@@ -672,9 +750,9 @@ class SituationBuilder:
         if not name:
             return None
         for doc in sources:
-            for m in doc.places:
-                if m.place is not None and m.place.lat is not None and m.place.name == name:
-                    return m.place
+            place = _cached(doc, ("capital", name), lambda doc=doc: _named_place(doc, name))
+            if place is not None:
+                return place  # type: ignore[no-any-return]
         if self.gazetteer is not None:
             try:
                 place = self.gazetteer.resolve(name, countries=[theatre])
@@ -780,6 +858,26 @@ _Cues = tuple[EvidenceRef, bool, tuple[tuple[str | None, str], ...], tuple[str, 
 
 
 _SIGNAL_HEADS = [(kind, rx, lexicon.word_heads(rx)) for kind, rx in lexicon.SIGNALS.items()]
+# The same test turned around: which cues (by position in ``_SIGNAL_HEADS``) a word head can start; cues with no
+# known heads are tried on every sentence.
+_SIGNALS_ALWAYS = frozenset(i for i, (_, _, need) in enumerate(_SIGNAL_HEADS) if need is None)
+_SIGNALS_BY_HEAD: dict[str, frozenset[int]] = {
+    head: frozenset(i for i, (_, _, need) in enumerate(_SIGNAL_HEADS) if need is not None and head in need)
+    for head in {h for _, _, need in _SIGNAL_HEADS if need is not None for h in need}
+}
+_SIGNAL_HEAD_WORDS = frozenset(_SIGNALS_BY_HEAD)
+_ALL_SIGNALS = tuple(range(len(_SIGNAL_HEADS)))
+
+
+def _signal_candidates(heads: frozenset[str] | None) -> Sequence[int]:
+    """The cues, in ``_SIGNAL_HEADS`` order, that a sentence with these ``sentence_heads`` may match: those
+    whose needed heads it shares (``need.isdisjoint(heads)`` false), and those with none known."""
+    if heads is None:
+        return _ALL_SIGNALS
+    found = set(_SIGNALS_ALWAYS)
+    for head in heads & _SIGNAL_HEAD_WORDS:
+        found |= _SIGNALS_BY_HEAD[head]
+    return sorted(found)
 
 
 def _doc_cues(doc: SourceDoc) -> list[_Cues]:
@@ -790,9 +888,8 @@ def _doc_cues(doc: SourceDoc) -> list[_Cues]:
     # Most cue patterns cannot match most sentences: none of the sentence's words starts like any of them.
     for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
         hits: list[tuple[str, str]] = []
-        for kind, rx, need in _SIGNAL_HEADS:
-            if need is not None and heads is not None and need.isdisjoint(heads):
-                continue
+        for i in _signal_candidates(heads):
+            kind, rx, _ = _SIGNAL_HEADS[i]
             m = rx.search(sentence)
             if not m:
                 continue
@@ -817,7 +914,7 @@ def _doc_cues(doc: SourceDoc) -> list[_Cues]:
             countries: tuple[str, ...] = ()
             if hits:
                 mentions = tuple((a.actor_id, a.text) for a in doc.actors_in(s_start, s_end))
-                countries = tuple(sorted({c.iso3 for c in lexicon.find_countries(doc.text, s_start, s_end)}))
+                countries = tuple(sorted({c.iso3 for c in _countries_in(doc, s_start, s_end)}))
             if hedged is None:
                 hedged = lexicon.hedged(sentence)
             out.append((doc.ref(s_start, s_end), hedged, mentions, countries, hits, economic))
@@ -1017,6 +1114,24 @@ def _gov_if_forces(prefix: str, sides: Sides) -> str | None:
     return None
 
 
+def _countries_in(doc: SourceDoc, start: int, end: int) -> list[lexicon.CountryMention]:
+    """``lexicon.find_countries`` over a span of the report, read once per span (cues and alignments read the
+    same sentences). The list is shared: read it, never change it."""
+    key = ("countries", start, end)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = lexicon.find_countries(doc.text, start, end)
+    return found  # type: ignore[no-any-return]
+
+
+def _named_place(doc: SourceDoc, name: str) -> Place | None:
+    """The first place of the report with coordinates and this name."""
+    for m in doc.places:
+        if m.place is not None and m.place.lat is not None and m.place.name == name:
+            return m.place
+    return None
+
+
 def _place_key(place: Place) -> str:
     return f"{(place.name or '').lower()}|{place.country or ''}"
 
@@ -1065,7 +1180,7 @@ def _mentions_as_sides(doc: SourceDoc, start: int, end: int, sides: Sides, theat
         if side:
             out.append((m.start, m.end, side))
             covered.append((m.start, m.end))
-    for c in lexicon.find_countries(doc.text, start, end):
+    for c in _countries_in(doc, start, end):
         if any(s <= c.start < e or s < c.end <= e for s, e in covered) or doc.text[c.end : c.end + 1] == "-":
             continue
         side = f"gov:{c.iso3}" if c.iso3 == theatre else f"state:{c.iso3}"
@@ -1311,7 +1426,7 @@ def _elsewhere(doc: SourceDoc, ref: EvidenceRef, theatre: str | None) -> bool:
     if not theatre:
         return False
     countries = {m.place.country for m in doc.places_in(ref.start, ref.end) if m.place is not None and m.place.country}
-    countries |= {c.iso3 for c in lexicon.find_countries(doc.text, ref.start, ref.end) if c.form != "demonym"}
+    countries |= {c.iso3 for c in _countries_in(doc, ref.start, ref.end) if c.form != "demonym"}
     return bool(countries) and theatre not in countries
 
 
@@ -1326,18 +1441,29 @@ def _figure_series(figures: Sequence[Figure], sources: Sources, as_of: str | Non
             continue
         if f.date and as_of and f.date > as_of[:10]:
             continue
-        # The sentence and the tests on it depend only on the report's text: kept on the report.
-        ref = _cached(doc, ("figure-ref", f.start, f.end), lambda doc=doc, f=f: doc.sentence_ref(f.start) or doc.ref(f.start, f.end))
         year = (as_of or f.date or "")[:4]
-        # Historical totals ("since 2011", "the 1982 massacre") are background, not the current crisis.
-        if _cached(doc, ("historical", ref.start, ref.end, year), lambda ref=ref, year=year: _historical(ref.text, year)) or _cached(
-            doc, ("elsewhere", theatre, ref.start, ref.end), lambda doc=doc, ref=ref: _elsewhere(doc, ref, theatre)
-        ):
+        key = ("figure", f.start, f.end, year, theatre)
+        found = doc.memo.get(key)
+        if found is None:
+            found = doc.memo[key] = _figure_reading(doc, f, year, theatre)
+        ref, skip = found
+        if skip:
             continue
         out[f.kind].append(FigurePoint(f.kind, f.date or doc.day or "", int(value), f.source, f.approximate, ref, doc.article.date))
     for points in out.values():
         points.sort(key=lambda p: (p.date, p.value))
     return dict(out)
+
+
+def _figure_reading(doc: SourceDoc, f: Figure, year: str, theatre: str | None) -> tuple[EvidenceRef, bool]:
+    """The figure's sentence, and whether it is left out of the series (as of a day in ``year``)."""
+    # The sentence and the tests on it depend only on the report's text: kept on the report.
+    ref: EvidenceRef = _cached(doc, ("figure-ref", f.start, f.end), lambda: doc.sentence_ref(f.start) or doc.ref(f.start, f.end))
+    # Historical totals ("since 2011", "the 1982 massacre") are background, not the current crisis.
+    skip = _cached(doc, ("historical", ref.start, ref.end, year), lambda: _historical(ref.text, year)) or _cached(
+        doc, ("elsewhere", theatre, ref.start, ref.end), lambda: _elsewhere(doc, ref, theatre)
+    )
+    return ref, bool(skip)
 
 
 def _historical(text: str, year: str) -> bool:

@@ -5,6 +5,7 @@ Functions take a connection (inside the caller's transaction when they write) an
 
 from __future__ import annotations
 
+import bisect
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -101,6 +102,8 @@ class TheatreReports:
     copies_by_canonical: dict[str, list[str]] = field(default_factory=dict)
     stamps: dict[str, tuple[Any, ...] | None] = field(default_factory=dict)
     not_stored: set[str] = field(default_factory=set)
+    # ``_date_index`` of ``stories`` and ``events``, made on first use.
+    date_index: tuple[tuple[int, list[str] | None], tuple[int, list[str] | None]] | None = None
 
     def copies_of(self, conn: sqlite3.Connection, canonical_ids: Sequence[str]) -> dict[str, str]:
         """``copies_of(conn, canonical_ids)``, each canonical report looked up once."""
@@ -123,14 +126,11 @@ class TheatreReports:
         return {a: self.stamps[a] for a in sorted(wanted) if a in self.stamps}
 
     def article_ids(self, since: str | None, until: str | None) -> list[str]:
-        def within(date: str | None) -> bool:
-            if date is None:
-                return True
-            return (not since or date >= since) and (not until or date[: len(until)] <= until)
-
-        ids = [a for a, date in self.stories if within(date)]
+        if self.date_index is None:
+            self.date_index = (_date_index(self.stories), _date_index(self.events))
+        ids = [a for a, _ in _dated_within(self.stories, self.date_index[0], since, until)]
         known = set(ids)
-        extra = [a for a, date in self.events if within(date) and a not in known]
+        extra = [a for a, _ in _dated_within(self.events, self.date_index[1], since, until) if a not in known]
         # The same size limits as the per-query path, so both give the same answer.
         if extra:
             spread = self.spread if len(extra) < 900 else {}
@@ -139,6 +139,43 @@ class TheatreReports:
             copies = self.copies if len(extra) < 900 else set()
             extra = [a for a in extra if a not in copies]
         return ids + extra
+
+
+def _within(date: str | None, since: str | None, until: str | None) -> bool:
+    """What ``theatre_article_ids`` asks of a report's date (undated reports always count)."""
+    if date is None:
+        return True
+    return (not since or date >= since) and (not until or date[: len(until)] <= until)
+
+
+def _date_index(rows: list[tuple[str, str | None]]) -> tuple[int, list[str] | None]:
+    """How many rows come first undated, and the dates of the rest when they are text in order (else None)."""
+    undated = 0
+    while undated < len(rows) and rows[undated][1] is None:
+        undated += 1
+    dates = [r[1] for r in rows[undated:]]
+    if not all(isinstance(d, str) for d in dates) or any(a > b for a, b in zip(dates, dates[1:], strict=False)):  # type: ignore[operator]
+        return undated, None
+    return undated, dates  # type: ignore[return-value]
+
+
+def _dated_within(rows: list[tuple[str, str | None]], index: tuple[int, list[str] | None], since: str | None,
+                  until: str | None) -> list[tuple[str, str | None]]:
+    """``[r for r in rows if _within(r[1], since, until)]``, ``index`` being ``_date_index(rows)``.
+
+    Rows as SQL orders them by date (undated first, then dates as text) are cut with two binary searches: the
+    dates from ``since`` on form a tail, and the dates whose first ``len(until)`` characters are not after
+    ``until`` a head (cutting strings to a length keeps their order). Other rows are filtered one by one.
+    """
+    undated, dates = index
+    if dates is None:
+        return [r for r in rows if _within(r[1], since, until)]
+    lo = undated + (bisect.bisect_left(dates, since) if since else 0)
+    hi = len(rows)
+    if until:
+        size = len(until)
+        hi = undated + bisect.bisect_right(dates, until, key=lambda d: d[:size])  # type: ignore[arg-type,index]
+    return rows[:undated] + rows[lo:max(lo, hi)]
 
 
 def theatre_reports(conn: sqlite3.Connection, theatre: str, since: str | None) -> TheatreReports:
