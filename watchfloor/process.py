@@ -8,7 +8,11 @@ leaves a store that a rerun of ``process_pending`` completes.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -19,6 +23,7 @@ from watchfloor.models import Article, Event, Figure
 from watchfloor.store import Store
 
 ANALYSIS_BATCH = 200
+ANALYSIS_PARALLEL_MIN = 50  # articles in a batch before sharing it with the worker process is worth the pickling
 
 
 @dataclass(slots=True)
@@ -33,11 +38,108 @@ _default_analyzer: Analyzer | None = None
 
 
 def default_analyzer() -> Analyzer:
-    """One Analyzer per process: loading the knowledge base and gazetteer is the expensive part."""
+    """One Analyzer per process: loading the knowledge base and gazetteer is the expensive part.
+
+    Where analysis can share a second core, the worker process starts here too, so that it loads its own
+    analyzer while this one loads."""
     global _default_analyzer
     if _default_analyzer is None:
+        _start_analysis_worker()
         _default_analyzer = Analyzer()
     return _default_analyzer
+
+
+# -- a second process for analysis ------------------------------------------------------------------------------
+# An article's analysis depends on that article alone and comes out the same in any process, so on a machine with
+# a second core a batch is cut in two: a worker process, with its own analyzer, analyses the second half while
+# this process analyses the first, and this process writes both, in input order. The CLI's ingest and demo
+# turn it on; library callers opt in with ``share_analysis_with_a_worker()``, because a worker
+# process re-imports the caller's main module, which a script must guard with ``if __name__ == "__main__"``.
+# It is used only with the default analyzer (a custom one, with its own knowledge files, stays in this process)
+# and can be switched off with WATCHFLOOR_ANALYSIS_WORKERS=0. A worker that fails to start or dies is given up,
+# and this process does all the work from then on.
+
+_analysis_worker_enabled = False
+_analysis_pool: Executor | None = None
+_analysis_pool_failed = False
+_in_analysis_worker = False
+
+
+def share_analysis_with_a_worker() -> None:
+    """Share the default analyzer's batches with a worker process when there is a second core."""
+    global _analysis_worker_enabled
+    _analysis_worker_enabled = True
+    if _default_analyzer is not None:
+        _start_analysis_worker()
+
+
+def _analysis_worker_wanted() -> bool:
+    return (
+        _analysis_worker_enabled
+        and not _analysis_pool_failed
+        and not _in_analysis_worker
+        and os.environ.get("WATCHFLOOR_ANALYSIS_WORKERS", "1") != "0"
+        and (os.cpu_count() or 1) >= 2
+    )
+
+
+def _start_analysis_worker() -> Executor | None:
+    global _analysis_pool
+    if not _analysis_worker_wanted():
+        return None
+    if _analysis_pool is None:
+        # forkserver: the worker starts from a clean interpreter, not from a copy of this process and its
+        # open database connections.
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        try:
+            _analysis_pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=_analysis_worker_init
+            )
+            _analysis_pool.submit(bool)  # start the worker (and its analyzer) now, not with the first batch
+        except (BrokenProcessPool, RuntimeError, OSError):
+            _give_up_analysis_worker()
+    return _analysis_pool
+
+
+def _analysis_worker_init() -> None:
+    global _in_analysis_worker
+    _in_analysis_worker = True
+    default_analyzer()
+
+
+def _give_up_analysis_worker() -> None:
+    global _analysis_pool, _analysis_pool_failed
+    _analysis_pool_failed = True
+    if _analysis_pool is not None:
+        _analysis_pool.shutdown(wait=False, cancel_futures=True)
+    _analysis_pool = None
+
+
+def _analyze_in_worker(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    analyzer = default_analyzer()
+    return [analysis_row(Article.from_dict(a), analyzer).to_json_dict() for a in articles]
+
+
+def _analyze_batch(articles: list[Article], analyzer: Analyzer, share: bool) -> list[AnalysisRow]:
+    pool = _analysis_pool if share and len(articles) >= ANALYSIS_PARALLEL_MIN and _analysis_worker_wanted() else None
+    if pool is None:
+        return [analysis_row(a, analyzer) for a in articles]
+    half = len(articles) // 2
+    try:
+        future = pool.submit(_analyze_in_worker, [a.to_dict() for a in articles[half:]])
+    except (BrokenProcessPool, RuntimeError, OSError):
+        _give_up_analysis_worker()
+        return [analysis_row(a, analyzer) for a in articles]
+    rows = [analysis_row(a, analyzer) for a in articles[:half]]
+    try:
+        rows += [AnalysisRow.from_json_dict(d) for d in future.result()]
+    except (BrokenProcessPool, OSError):
+        _give_up_analysis_worker()
+        rows += [analysis_row(a, analyzer) for a in articles[half:]]
+    except Exception:  # noqa: BLE001 - an article the worker could not analyse: redo the half here, so that
+        # the error (or its absence) is exactly what this process gives
+        rows += [analysis_row(a, analyzer) for a in articles[half:]]
+    return rows
 
 
 @dataclass(slots=True)
@@ -147,8 +249,9 @@ def analyze_articles(
             for part in analyze_articles_dask(articles, scheduler=scheduler, partition=ANALYSIS_BATCH)
         )
     else:
+        share = analyzer is None
         analyzer = analyzer or default_analyzer()
-        batches = ([analysis_row(a, analyzer) for a in chunk] for chunk in _chunks(articles, ANALYSIS_BATCH))
+        batches = (_analyze_batch(chunk, analyzer, share) for chunk in _chunks(articles, ANALYSIS_BATCH))
     for rows in batches:
         report.events += write_analyses(store, rows)
         report.analyzed += len(rows)

@@ -112,9 +112,11 @@ def ingest(
     Re-ingesting what is stored adds nothing; work an interrupted run left undone is completed.
     """
     from watchfloor.ingest.csvfile import parse_column_map
-    from watchfloor.process import process_articles, process_pending
+    from watchfloor.process import process_articles, process_pending, share_analysis_with_a_worker
 
     check_engine(engine)
+    if analyze and engine == "local":
+        share_analysis_with_a_worker()
     try:
         column_map = parse_column_map(columns)
     except WatchfloorError as exc:
@@ -305,8 +307,9 @@ def demo(
     """Ingest the sample corpus into a fresh database and print the top story's brief."""
     from watchfloor.cli.assess_cmd import brief_text
     from watchfloor.config import data_dir
-    from watchfloor.process import process_articles
+    from watchfloor.process import process_articles, share_analysis_with_a_worker
 
+    share_analysis_with_a_worker()
     corpus = corpus or find_corpus()
     if corpus is None or not corpus.is_dir():
         err.print("[red]error:[/red] sample corpus not found; pass --corpus DIR")
