@@ -388,7 +388,8 @@ def pipeline_section(settings: Settings, work: Path, db: Path) -> list[Table]:
     result = run_child(["--child", "pipeline", "--input", str(path), "--db", str(db)])
     n, wall = result["articles"], result["seconds"]
     table = Table(
-        "Whole pipeline: ingest, analysis, stories, implications (one process, as `watchfloor ingest` runs it)",
+        "Whole pipeline: ingest, analysis, stories, implications (as `watchfloor ingest` runs it: one process, "
+        "and a worker process that analyses half of each batch on the second core)",
         ["what", "articles", "seconds", "articles / s", "share of the time"],
     )
     table.rows.append(["floor: read and split the same file", f"{result['floor_articles']:,}",
@@ -399,8 +400,9 @@ def pipeline_section(settings: Settings, work: Path, db: Path) -> list[Table]:
     table.notes.append(
         f"{n:,} generated reports ingested in batches of 200, each batch analysed, clustered and assessed before the "
         f"next is read: {result['events']:,} events, {result['stories']:,} stories, {result['implications']:,} "
-        f"implications. Peak memory {result['peak_mb']:,.0f} MB; loading the analyser took "
-        f"{result['load_seconds']:.1f} s before the clock started."
+        f"implications. Peak memory {result['peak_mb']:,.0f} MB in the main process (the analysis worker holds its "
+        f"own knowledge base and gazetteer); loading the analyser took {result['load_seconds']:.1f} s before the "
+        "clock started, while the worker loaded its own."
     )
     return [table]
 
