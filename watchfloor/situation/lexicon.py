@@ -190,7 +190,7 @@ def _first_chars(items: Any) -> set[str] | None:
 
 HEAD = 6  # a word's first characters compared: this many, or ``MIN_HEAD`` when a pattern spells out fewer
 MIN_HEAD = 3  # a pattern whose heads are shorter than this is searched in every sentence
-_WORD_HEAD = re.compile(r"\b(?=(\w[\s\S]{0,%d}))" % (HEAD - 1))  # a word start and what follows, as group 1
+_WORD_HEAD = re.compile(rf"\b(?=(\w[\s\S]{{0,{HEAD - 1}}}))")  # a word start and what follows, as group 1
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _DIGITS = "0123456789"
 DIGIT_HEAD = "#"  # stands for any word starting with a digit

@@ -886,7 +886,7 @@ def _doc_cues(doc: SourceDoc) -> list[_Cues]:
     out: list[_Cues] = []
     search = lexicon.search
     # Most cue patterns cannot match most sentences: none of the sentence's words starts like any of them.
-    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc), strict=True):
         hits: list[tuple[str, str]] = []
         for i in _signal_candidates(heads):
             kind, rx, _ = _SIGNAL_HEADS[i]
@@ -934,7 +934,7 @@ def _may_align(sentence: str, heads: frozenset[str] | None) -> bool:
 def _doc_alignments(doc: SourceDoc, sides: Sides, theatre: str | None) -> list[tuple[str, str, str, EvidenceRef]]:
     """(kind, source, target, sentence) for every alignment one report's sentences state, sides raw."""
     out = []
-    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc), strict=True):
         if not _may_align(sentence, heads):
             continue  # spares reading the sentence's actors and countries
         found = _sentence_alignments(doc, s_start, s_end, sentence, sides, theatre)
@@ -948,7 +948,7 @@ def _doc_phrase_claims(doc: SourceDoc, sides: Sides) -> tuple[list[_Claim], set[
     """Control claims one report's sentences make, and the sentences they came from (actors as raw sides)."""
     out: list[_Claim] = []
     covered: set[tuple[str, int]] = set()
-    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc), strict=True):
         if not doc.places_in(s_start, s_end):
             continue
         cues = []
@@ -1019,7 +1019,7 @@ def _doc_objectives(doc: SourceDoc, sides: Sides) -> list[tuple[str, str, str, f
     """(side, place key, surface, lat, lon, day, approach, sentence) for every objective one report names."""
     out: list[tuple[str, str, str, float, float, str, bool, EvidenceRef]] = []
     objective = lexicon.SIGNALS["objective"]
-    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc)):
+    for (s_start, s_end, sentence), heads in zip(doc.iter_sentences(), _sentence_heads(doc), strict=True):
         marks = [(m, False) for m in objective.finditer(sentence)] if lexicon.can_match(objective, heads) else []
         if lexicon.can_match(_APPROACH, heads):
             marks += [(m, True) for m in _APPROACH.finditer(sentence)]
