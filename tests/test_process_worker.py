@@ -40,7 +40,7 @@ def test_a_batch_shared_with_the_worker_is_stored_as_one_process_stores_it(
     process.share_analysis_with_a_worker()
     assert process._start_analysis_worker() is not None
     submitted: list[int] = []
-    pool = process._analysis_pool
+    pool = process._analysis_worker.started
     assert pool is not None
     submit = pool.submit
 
@@ -53,7 +53,7 @@ def test_a_batch_shared_with_the_worker_is_stored_as_one_process_stores_it(
     shared = analysed(tmp_path / "shared.db")
 
     assert submitted and sum(submitted) > 20, "the worker was given no articles"
-    assert process._analysis_pool is pool and not process._analysis_pool_failed, "the worker failed"
+    assert process._analysis_worker.started is pool and not process._analysis_worker.failed, "the worker failed"
     assert alone["events"] and len(alone["analyses"]) > 50
     assert shared == alone
 
@@ -66,7 +66,8 @@ def test_a_custom_analyzer_is_not_shared_with_the_worker(tmp_path: Path, monkeyp
     def refuse(*args: object) -> None:
         raise AssertionError("a custom analyzer's articles went to the worker")
 
-    monkeypatch.setattr(process, "_analysis_pool", type("Pool", (), {"submit": staticmethod(refuse)})())
+    refusing = type("Pool", (), {"submit": staticmethod(refuse)})()
+    monkeypatch.setattr(process._analysis_worker, "_pool", refusing)
     analyzer = process.Analyzer()
     with Store(tmp_path / "custom.db") as store:
         report = store_items(

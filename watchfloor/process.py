@@ -8,10 +8,8 @@ leaves a store that a rerun of ``process_pending`` completes.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,6 +19,7 @@ from watchfloor.analyze.output import ANALYSIS_VERSION, extract_record
 from watchfloor.analyze.pipeline import Analyzer
 from watchfloor.models import Article, Event, Figure
 from watchfloor.store import Store
+from watchfloor.workers import SecondProcess
 
 ANALYSIS_BATCH = 200
 ANALYSIS_PARALLEL_MIN = 50  # articles in a batch before sharing it with the worker process is worth the pickling
@@ -60,9 +59,16 @@ def default_analyzer() -> Analyzer:
 # and this process does all the work from then on.
 
 _analysis_worker_enabled = False
-_analysis_pool: Executor | None = None
-_analysis_pool_failed = False
 _in_analysis_worker = False
+
+
+def _analysis_worker_init() -> None:
+    global _in_analysis_worker
+    _in_analysis_worker = True
+    default_analyzer()
+
+
+_analysis_worker = SecondProcess("WATCHFLOOR_ANALYSIS_WORKERS", _analysis_worker_init)
 
 
 def share_analysis_with_a_worker() -> None:
@@ -74,45 +80,21 @@ def share_analysis_with_a_worker() -> None:
 
 
 def _analysis_worker_wanted() -> bool:
-    return (
-        _analysis_worker_enabled
-        and not _analysis_pool_failed
-        and not _in_analysis_worker
-        and os.environ.get("WATCHFLOOR_ANALYSIS_WORKERS", "1") != "0"
-        and (os.cpu_count() or 1) >= 2
-    )
+    return _analysis_worker_enabled and not _in_analysis_worker and _analysis_worker.available()
 
 
 def _start_analysis_worker() -> Executor | None:
-    global _analysis_pool
     if not _analysis_worker_wanted():
         return None
-    if _analysis_pool is None:
-        # forkserver: the worker starts from a clean interpreter, not from a copy of this process and its
-        # open database connections.
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    fresh = _analysis_worker.started is None
+    pool = _analysis_worker.pool()
+    if pool is not None and fresh:
         try:
-            _analysis_pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context(method), initializer=_analysis_worker_init
-            )
-            _analysis_pool.submit(bool)  # start the worker (and its analyzer) now, not with the first batch
+            pool.submit(bool)  # start the worker (and its analyzer) now, not with the first batch
         except (BrokenProcessPool, RuntimeError, OSError):
-            _give_up_analysis_worker()
-    return _analysis_pool
-
-
-def _analysis_worker_init() -> None:
-    global _in_analysis_worker
-    _in_analysis_worker = True
-    default_analyzer()
-
-
-def _give_up_analysis_worker() -> None:
-    global _analysis_pool, _analysis_pool_failed
-    _analysis_pool_failed = True
-    if _analysis_pool is not None:
-        _analysis_pool.shutdown(wait=False, cancel_futures=True)
-    _analysis_pool = None
+            _analysis_worker.give_up()
+            return None
+    return pool
 
 
 def _analyze_in_worker(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -121,20 +103,21 @@ def _analyze_in_worker(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _analyze_batch(articles: list[Article], analyzer: Analyzer, share: bool) -> list[AnalysisRow]:
-    pool = _analysis_pool if share and len(articles) >= ANALYSIS_PARALLEL_MIN and _analysis_worker_wanted() else None
+    wanted = share and len(articles) >= ANALYSIS_PARALLEL_MIN and _analysis_worker_wanted()
+    pool = _analysis_worker.started if wanted else None
     if pool is None:
         return [analysis_row(a, analyzer) for a in articles]
     half = len(articles) // 2
     try:
         future = pool.submit(_analyze_in_worker, [a.to_dict() for a in articles[half:]])
     except (BrokenProcessPool, RuntimeError, OSError):
-        _give_up_analysis_worker()
+        _analysis_worker.give_up()
         return [analysis_row(a, analyzer) for a in articles]
     rows = [analysis_row(a, analyzer) for a in articles[:half]]
     try:
         rows += [AnalysisRow.from_json_dict(d) for d in future.result()]
     except (BrokenProcessPool, OSError):
-        _give_up_analysis_worker()
+        _analysis_worker.give_up()
         rows += [analysis_row(a, analyzer) for a in articles[half:]]
     except Exception:  # noqa: BLE001 - an article the worker could not analyse: redo the half here, so that
         # the error (or its absence) is exactly what this process gives

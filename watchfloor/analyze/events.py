@@ -802,22 +802,21 @@ _KILL_CONTINUES = re.compile(
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens|scores|hundreds) (?:people|civilians|soldiers)|"
     r"among (?:the|those) (?:dead|killed)|the dead|the victims|those killed|the toll|the death toll)",
 )
-_SUBORDINATE = re.compile(
-    r"\b(?:after|following|in (?:response|retaliation) (?:to|for)|since|days after|weeks after|a day after|"
-    r"in the wake of|amid|two days after|hours after|if|unless|ahead of|while|whereas)\b|,\s+with\b|;|"
-    r"\bas (?:[a-z][\w'-]+\s+)?(?:soldiers|troops|forces|government|police|fighters|residents|people)\b",
-)
-# _SUBORDINATE's alternatives one by one, for ``_subordinate_start``: a pattern that opens with "\b" and an
-# alternation is tried at every offset of the sentence, while one that opens with a literal ("as ", ",") is found
-# by a fast scan for it. The boundary before "as" is checked by a lookbehind after the literal instead.
-_SUBORDINATE_WORD = re.compile(
+# Words opening a clause about something other than the sentence's main event ("after the drone strikes").
+_SUBORDINATE_WORDS = (
     r"\b(?:after|following|in (?:response|retaliation) (?:to|for)|since|days after|weeks after|a day after|"
     r"in the wake of|amid|two days after|hours after|if|unless|ahead of|while|whereas)\b"
 )
+_SUBORDINATE_AS_TAIL = r"(?:[a-z][\w'-]+\s+)?(?:soldiers|troops|forces|government|police|fighters|residents|people)\b"
+# Where such a clause starts: one of those words, ", with", a semicolon, or "as (the) troops ...". It states the
+# rule; ``_subordinate_start`` finds the same place faster.
+_SUBORDINATE = re.compile(_SUBORDINATE_WORDS + r"|,\s+with\b|;|\bas " + _SUBORDINATE_AS_TAIL)
+# _SUBORDINATE's alternatives one by one, for ``_subordinate_start``: a pattern that opens with "\b" and an
+# alternation is tried at every offset of the sentence, while one that opens with a literal ("as ", ",") is found
+# by a fast scan for it. The boundary before "as" is checked by a lookbehind after the literal instead.
+_SUBORDINATE_WORD = re.compile(_SUBORDINATE_WORDS)
 _SUBORDINATE_WITH = re.compile(r",\s+with\b")
-_SUBORDINATE_AS = re.compile(
-    r"as (?<!\was )(?:[a-z][\w'-]+\s+)?(?:soldiers|troops|forces|government|police|fighters|residents|people)\b"
-)
+_SUBORDINATE_AS = re.compile(r"as (?<!\was )" + _SUBORDINATE_AS_TAIL)
 # Every _SUBORDINATE_WORD match holds one of these.
 _SUBORDINATE_WORD_HINTS = frozenset({"after", "following", "in re", "since", "wake", "amid", "if", "unless", "ahead",
                                      "while", "whereas"})

@@ -9,11 +9,8 @@ process prepares the first; the results are the same numbers either way, so the 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ import numpy as np
 
 from watchfloor.stories.dedup import band_keys_many, shingles_of
 from watchfloor.stories.features import AnalysisKeys, analysis_features, content_terms, term_matrix, tokens
+from watchfloor.workers import SecondProcess
 
 PARALLEL_MIN = 2000  # reports in a batch before a worker process is worth its start and its pickling
 
@@ -117,29 +115,7 @@ def prepare_from_db(db_path: str, ids: list[str], with_analyses: bool = False) -
     return out
 
 
-_pool: Executor | None = None
-_failed = False  # a worker that could not start or died: this process prepares everything itself from then on
-
-
-def _worker_pool() -> Executor | None:
-    """One worker process, started on first use, when there is a second core and it is not switched off."""
-    global _pool
-    if _failed or os.environ.get("WATCHFLOOR_STORY_WORKERS", "1") == "0" or (os.cpu_count() or 1) < 2:
-        return None
-    if _pool is None:
-        # forkserver: the worker starts from a clean interpreter, not from a copy of this process and its
-        # open database connections.
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
-    return _pool
-
-
-def _give_up() -> None:
-    global _pool, _failed
-    _failed = True
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-    _pool = None
+_worker = SecondProcess("WATCHFLOOR_STORY_WORKERS")
 
 
 def prepare_batch(
@@ -150,20 +126,20 @@ def prepare_batch(
     With ``analyses`` (how this process reads stored analyses), the analysis keys of every report are taken
     too: the worker reads and parses those of its half itself, which takes that work off this process (parsing
     the JSON records was most of what loading a batch for clustering cost)."""
-    pool = _worker_pool() if len(reports) >= PARALLEL_MIN else None
+    pool = _worker.pool() if len(reports) >= PARALLEL_MIN else None
     if pool is None:
         return _prepare_here(reports, analyses)
     half = len(reports) // 2
     try:
         future = pool.submit(prepare_from_db, str(db_path), [r[0] for r in reports[half:]], analyses is not None)
     except (BrokenProcessPool, RuntimeError, OSError):
-        _give_up()
+        _worker.give_up()
         return _prepare_here(reports, analyses)
     out = _prepare_here(reports[:half], analyses)
     try:
         other = future.result()
     except (BrokenProcessPool, OSError):
-        _give_up()
+        _worker.give_up()
         other = _prepare_here(reports[half:], analyses)
     if len(other.ids) != len(reports) - half:
         other = _prepare_here(reports[half:], analyses)  # the worker could not read them all: do them here
