@@ -45,6 +45,30 @@ def test_bad_lines_are_reported_with_file_and_line_and_good_ones_kept(tmp_path: 
     assert articles[1].date is None
 
 
+def test_bylines_are_kept_and_stored(tmp_path: Path, db_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [
+        {**GOOD, "id": "a1", "author": "  Amina  Yusuf "},
+        {"id": "a2", "text": "Second report.", "authors": ["Lena Brandt", "Omar Haddad", " "]},
+        {"id": "a3", "text": "Third report.", "author": {"name": "x"}},
+        {"id": "a4", "text": "Fourth report.", "author": "x" * 400},
+    ])
+    articles, problems = items(path)
+    assert [a.author for a in articles] == ["Amina Yusuf", "Lena Brandt, Omar Haddad", None, None]
+    assert [p.where for p in problems] == [f"{path}:3", f"{path}:4"] and not any(p.fatal for p in problems)
+    assert "string or a list of strings" in problems[0].message
+
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("body,byline\nFifth report.,Sam Okoro\n", encoding="utf-8")
+    (from_csv,), _ = items(csv_path)
+    assert from_csv.author == "Sam Okoro"
+
+    with Store(db_path) as store:
+        store.add_articles(articles + [from_csv])
+        stored = {a.source_id: a.author for a in store.articles()}
+    assert stored["a1"] == "Amina Yusuf" and stored["a2"] == "Lena Brandt, Omar Haddad" and stored["a3"] is None
+    assert stored[None] == "Sam Okoro"
+
+
 def test_oversized_text_is_refused_with_a_message(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "big.jsonl", [{"id": "big", "text": "x" * (MAX_TEXT_CHARS + 1)}, GOOD])
     articles, problems = items(path)

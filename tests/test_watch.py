@@ -141,6 +141,7 @@ def test_once_stores_full_articles_logs_one_line_per_feed_and_runs_the_pipeline(
         assert article.url == local_server.url("/articles/2").replace("127.0.0.1", "127.0.0.1")
         assert "utm_" not in article.url and article.date == "2025-01-01T14:00:00Z"
         assert article.outlet == "Test Wire" and article.language == "en"
+        assert article.author == "Staff 2"  # the page's byline
         state = feed_state(store, local_server.url("/feed.xml"))
         assert state is not None and state.etag == '"v1"' and state.failures == 0 and state.next_poll
         assert store.conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0] == 11

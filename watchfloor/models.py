@@ -174,6 +174,7 @@ class Article(Record):
     language: str | None = None
     source_id: str | None = None  # the id the input gave it, when that differs from the stable id
     content_hash: str | None = None
+    author: str | None = None  # the byline, as the input gives it
 
 
 @dataclass(slots=True)

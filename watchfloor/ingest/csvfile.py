@@ -17,7 +17,7 @@ from watchfloor.errors import InputError
 from watchfloor.ingest.files import Item, Problem, article_from_record
 
 CSV_SUFFIXES = {".csv", ".tsv"}
-FIELDS = ("text", "title", "url", "outlet", "date", "id")
+FIELDS = ("text", "title", "url", "outlet", "date", "id", "author")
 # Column names recognised without a map, in order of preference, compared case-insensitively.
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "article", "story", "full_text", "fulltext"),
@@ -26,6 +26,7 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "outlet": ("outlet", "source", "publisher", "site", "source_name"),
     "date": ("date", "published", "published_at", "pubdate", "datetime", "timestamp"),
     "id": ("id", "guid", "article_id", "doc_id"),
+    "author": ("author", "byline", "authors", "writer"),
 }
 
 

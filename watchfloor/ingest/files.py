@@ -139,6 +139,9 @@ def article_from_record(obj: Any, where: str) -> Iterator[Item]:
         if date is None:
             yield Problem(where, f'unparseable date {fields["date"]!r} dropped; article kept', fatal=False)
     url = fields["url"] if fields["url"] and re.match(r"^https?://", fields["url"], re.I) else None
+    author, problem = _author(obj.get("author", obj.get("authors")))
+    if problem:
+        yield Problem(where, problem, fatal=False)
     yield Article(
         id=article_id(url=url, text=text),
         text=text,
@@ -148,7 +151,25 @@ def article_from_record(obj: Any, where: str) -> Iterator[Item]:
         outlet=fields["outlet"],
         source_id=fields["id"],
         content_hash=content_hash(text),
+        author=author,
     )
+
+
+MAX_AUTHOR_CHARS = 300
+
+
+def _author(value: Any) -> tuple[str | None, str | None]:
+    """The byline an input gives ("author": a name, or "authors": a list of names), and a warning if unusable."""
+    if value is None:
+        return None, None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ", ".join(v.strip() for v in value if v.strip())
+    if not isinstance(value, str):
+        return None, '"author" should be a string or a list of strings; ignored'
+    value = " ".join(clean_text(value).split())
+    if len(value) > MAX_AUTHOR_CHARS:
+        return None, f'"author" is over {MAX_AUTHOR_CHARS} characters; ignored'
+    return value or None, None
 
 
 def normalise_date(value: str) -> str | None:

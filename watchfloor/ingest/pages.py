@@ -72,10 +72,11 @@ def page_article(
     date: str | None = None,
     source_id: str | None = None,
     fallback_text: str | None = None,
+    author: str | None = None,
 ) -> list[Item]:
     """The article a fetched page holds, identified by the canonical form of the URL it ended at.
 
-    ``title``, ``date`` and ``fallback_text`` come from a feed entry when there is one: a feed's date is
+    ``title``, ``date``, ``author`` and ``fallback_text`` come from a feed entry when there is one: a feed's date is
     more reliable than a guess from the page, and its summary stands in when the page has too little text.
     The outlet is the site's own name when the page gives one, else ``outlet_fallback``, else the host.
     Returns the Article with any warnings, or one fatal Problem.
@@ -97,6 +98,7 @@ def page_article(
         "outlet": page.sitename or outlet_fallback or _host(url),
         "date": date or _iso_date(page.date),
         "id": source_id,
+        "author": author or page.author,
     }
     items = list(article_from_record(record, result.final_url))
     for item in items:

@@ -480,6 +480,7 @@ class Poller:
                         date=entry.date,
                         source_id=entry.key,
                         fallback_text=entry.text or None,
+                        author=entry.author,
                     )
                     found = _first_article(items)
                     if found is not None:
@@ -495,6 +496,7 @@ class Poller:
             "outlet": outlet or (urlsplit(entry.link).hostname if entry.link else None),
             "date": entry.date,
             "id": entry.key,
+            "author": entry.author,
         }
         found = _first_article(list(article_from_record(record, entry.link or feed.url)))
         return set_language(found) if found else None

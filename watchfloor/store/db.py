@@ -121,9 +121,9 @@ class Store:
             for a in articles:
                 cur = conn.execute(
                     "INSERT OR IGNORE INTO articles"
-                    " (id, source_id, title, text, date, url, outlet, language, content_hash, ingested_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (a.id, a.source_id, a.title, a.text, a.date, a.url, a.outlet, a.language, a.content_hash, now),
+                    " (id, source_id, title, text, date, url, outlet, language, content_hash, ingested_at, author)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (a.id, a.source_id, a.title, a.text, a.date, a.url, a.outlet, a.language, a.content_hash, now, a.author),
                 )
                 if cur.rowcount:
                     new_ids.append(a.id)
@@ -198,6 +198,7 @@ def article_from_row(row: sqlite3.Row) -> Article:
         language=row["language"],
         source_id=row["source_id"],
         content_hash=row["content_hash"],
+        author=row["author"] if "author" in row.keys() else None,
     )
 
 

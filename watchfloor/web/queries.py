@@ -294,7 +294,8 @@ class Queries:
 
     def article(self, article_id: str) -> Article | None:
         row = self.conn.execute(
-            "SELECT id, source_id, title, text, date, url, outlet, language, content_hash FROM articles WHERE id = ?",
+            "SELECT id, source_id, title, text, date, url, outlet, language, content_hash, author FROM articles"
+            " WHERE id = ?",
             (article_id,),
         ).fetchone()
         return article_from_row(row) if row is not None else None
