@@ -1354,12 +1354,15 @@ def _lower_token(text: str, start: int) -> _Token | None:
     match = _NAME_TOKEN.match(text, start)
     if match is None:
         return None
-    end = match.end()
-    word = match.group()
-    if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
-        end -= 2
-        word = word[:-2]
+    word, end = _without_possessive(match.group(), match.end())
     return _Token(start, end, word, False, False)
+
+
+def _without_possessive(word: str, end: int) -> tuple[str, int]:
+    """``word`` (ending at ``end``) without a possessive 's, on words of more than three letters."""
+    if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
+        return word[:-2], end - 2
+    return word, end
 
 
 def _joined_lower_after(text: str, end: int) -> _Token | None:
@@ -1400,11 +1403,7 @@ def _next_word(text: str, end: int) -> _Token | None:
     match = _TOKEN.match(text, start)
     if match is None:
         return None
-    word = match.group()
-    stop = match.end()
-    if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
-        stop -= 2
-        word = word[:-2]
+    word, stop = _without_possessive(match.group(), match.end())
     return _Token(start, stop, word, word[0].isupper(), False)
 
 

@@ -198,7 +198,7 @@ def article_from_row(row: sqlite3.Row) -> Article:
         language=row["language"],
         source_id=row["source_id"],
         content_hash=row["content_hash"],
-        author=row["author"] if "author" in row.keys() else None,
+        author=row["author"],
     )
 
 
