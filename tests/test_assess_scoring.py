@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import typer
@@ -10,7 +11,7 @@ from assess_samples import article, figure, sources, story
 from typer.testing import CliRunner
 
 from watchfloor.assess.changes import what_changed
-from watchfloor.assess.engine import assess
+from watchfloor.assess.engine import Assessment, assess
 from watchfloor.assess.scoring import Scored, World, brier, evaluate, scorecard
 from watchfloor.cli.assess_cmd import register
 from watchfloor.kb.actors import ActorKB
@@ -125,16 +126,22 @@ def test_scorecard_command_reports_per_pattern_and_overall(tmp_path) -> None:
     assert text.exit_code == 0 and "overall" in text.output and "toll-rise" in text.output
 
 
-def test_what_changed_names_new_reports_developments_and_moved_judgments(kb: ActorKB) -> None:
+def two_briefs(kb: ActorKB) -> tuple[Assessment, Brief, Assessment, Any, Any]:
+    """The sample story judged on three reports (its brief kept) and again a day later on four: the first
+    assessment, its brief, the second assessment, and the situation and sources of the second."""
     before_src = sources(["a1", "a2", "a3"], kb)
     before_sit = build_situation("SYR", [], [], before_src, kb=kb, as_of=MADE)
     first = assess(story(["a1", "a2", "a3"]), before_sit, before_src, kb=kb, made_at=MADE)
     previous = Brief(story_id="st-sample", created=MADE, story=story(["a1", "a2", "a3"]))
     previous.story.implications = first.implications
-    now = "2024-12-08T00:00:00Z"
     src = sources(["a1", "a2", "a3", "a4"], kb)
-    sit = build_situation("SYR", [], [], src, kb=kb, as_of=now)
-    second = assess(story(["a1", "a2", "a3", "a4"]), sit, src, kb=kb, made_at=now)
+    sit = build_situation("SYR", [], [], src, kb=kb, as_of="2024-12-08T00:00:00Z")
+    second = assess(story(["a1", "a2", "a3", "a4"]), sit, src, kb=kb, made_at="2024-12-08T00:00:00Z")
+    return first, previous, second, sit, src
+
+
+def test_what_changed_names_new_reports_developments_and_moved_judgments(kb: ActorKB) -> None:
+    first, previous, second, sit, src = two_briefs(kb)
     lines = what_changed(
         previous, story(["a1", "a2", "a3", "a4"]), second.implications, situation=sit, sources=src,
         p_now={j.implication.id: j.p for j in second.judgments}, p_before={j.implication.id: j.p for j in first.judgments},
@@ -150,11 +157,7 @@ def test_a_stored_brief_read_in_part_gives_the_same_changes_as_read_whole(kb: Ac
     from watchfloor.assess.changes import brief_seen
     from watchfloor.assess.stage import brief_from_json
 
-    before_src = sources(["a1", "a2", "a3"], kb)
-    before_sit = build_situation("SYR", [], [], before_src, kb=kb, as_of=MADE)
-    first = assess(story(["a1", "a2", "a3"]), before_sit, before_src, kb=kb, made_at=MADE)
-    previous = Brief(story_id="st-sample", created=MADE, story=story(["a1", "a2", "a3"]))
-    previous.story.implications = first.implications
+    first, previous, second, sit, src = two_briefs(kb)
     previous.story.duplicates = {"a3-copy": "a3"}
     text = previous.to_json()
     whole, seen = brief_from_json(text), brief_seen(text)
@@ -164,10 +167,6 @@ def test_a_stored_brief_read_in_part_gives_the_same_changes_as_read_whole(kb: Ac
         (i.id, i.statement, i.likelihood, i.probability[0]) for i in whole.story.implications
     ]
     assert seen.story.implications, "the sample story has judgments to compare"
-    now = "2024-12-08T00:00:00Z"
-    src = sources(["a1", "a2", "a3", "a4"], kb)
-    sit = build_situation("SYR", [], [], src, kb=kb, as_of=now)
-    second = assess(story(["a1", "a2", "a3", "a4"]), sit, src, kb=kb, made_at=now)
     kwargs = dict(situation=sit, sources=src, p_now={j.implication.id: j.p for j in second.judgments},
                   p_before={j.implication.id: j.p for j in first.judgments})
     lines = what_changed(whole, story(["a1", "a2", "a3", "a4"]), second.implications, **kwargs)

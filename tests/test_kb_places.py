@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -380,20 +381,7 @@ def test_finding_is_the_same_with_every_connector_read(gaz: Gazetteer, text: str
     from watchfloor.kb import gazetteer as module
 
     def every_token(text: str) -> list[module._Token]:
-        tokens = []
-        for match in module._NAME_TOKEN.finditer(text):
-            start, end = match.span()
-            word = match.group()
-            if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
-                end -= 2
-                word = word[:-2]
-            cap = word[0].isupper()
-            k = start - 1
-            while k >= 0 and text[k] in module._OPENERS:
-                k -= 1
-            initial = cap and (k < 0 or text[k] in module._SENTENCE_END or text[k] == ":")
-            tokens.append(module._Token(start, end, word, cap, initial))
-        return tokens
+        return [module._Token(*token) for token in _tokens_one_by_one(text, module._NAME_TOKEN)]
 
     fast = [(m.start, m.end, m.place) for m in gaz.find(text)]
     assert fast, "the texts name places"
@@ -401,24 +389,33 @@ def test_finding_is_the_same_with_every_connector_read(gaz: Gazetteer, text: str
     assert [(m.start, m.end, m.place) for m in gaz.find(text)] == fast
 
 
-def _cap_tokens_one_by_one(text: str) -> list[tuple[int, int, str, bool]]:
-    """(start, end, word, opens a sentence) of each capitalised word, by the rules of ``gazetteer._tokenize``
-    applied in a plain loop: a possessive 's is trimmed from words of more than three letters, and a word opens a
-    sentence when only openers stand between it and the text's start or a sentence end."""
+def _tokens_one_by_one(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str, bool, bool]]:
+    """(start, end, word, capitalised, opens a sentence) of each word ``pattern`` finds, by the rules of
+    ``gazetteer._tokenize`` applied in a plain loop: a possessive 's is trimmed from words of more than three
+    letters, and a capitalised word opens a sentence when only openers stand between it and the text's start or
+    a sentence end."""
     from watchfloor.kb import gazetteer
 
     out = []
-    for match in gazetteer._CAP_TOKEN.finditer(text):
+    for match in pattern.finditer(text):
         start, end = match.span()
         word = match.group()
         if word[-1] in "sS" and len(word) > 3 and word[-2] in "'\u2019":
             end -= 2
             word = word[:-2]
+        cap = word[0].isupper()
         k = start - 1
         while k >= 0 and text[k] in gazetteer._OPENERS:
             k -= 1
-        out.append((start, end, word, k < 0 or text[k] in gazetteer._SENTENCE_END or text[k] == ":"))
+        out.append((start, end, word, cap, cap and (k < 0 or text[k] in gazetteer._SENTENCE_END or text[k] == ":")))
     return out
+
+
+def _cap_tokens_one_by_one(text: str) -> list[tuple[int, int, str, bool]]:
+    """(start, end, word, opens a sentence) of each capitalised word, word by word."""
+    from watchfloor.kb import gazetteer
+
+    return [(start, end, word, initial) for start, end, word, _, initial in _tokens_one_by_one(text, gazetteer._CAP_TOKEN)]
 
 
 @pytest.mark.parametrize(

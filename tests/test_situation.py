@@ -151,22 +151,34 @@ def test_a_situation_built_again_from_reports_read_before_is_the_same(kb: ActorK
     assert first.control and first.signals and _facts(earlier) != _facts(first) and _facts(early) != _facts(earlier)
 
 
-@pytest.fixture(scope="module")
-def pipeline_store(tmp_path_factory: pytest.TempPathFactory):
-    """The Syria sample reports through analysis and stories (not judgments) in a fresh store."""
+def _sample_reports(*names: str) -> list:
+    """The sample corpus's reports of these files, as Articles."""
     from conftest import CORPUS
 
-    from watchfloor.ingest import read_paths, store_items
+    from watchfloor.ingest import read_paths
     from watchfloor.models import Article
+
+    return [a for name in names for a in read_paths([str(CORPUS / name)]) if isinstance(a, Article)]
+
+
+def _through_stories(path, items: list):
+    """A fresh store at ``path`` holding ``items`` through analysis and stories (not judgments)."""
+    from watchfloor.ingest import store_items
     from watchfloor.process import analyze_articles
     from watchfloor.store import Store
     from watchfloor.stories.stage import update_stories
 
-    store = Store(tmp_path_factory.mktemp("situation") / "s.db")
-    items = [a for a in read_paths([str(CORPUS / "syria.jsonl")]) if isinstance(a, Article)]
+    store = Store(path)
     new = store_items(store, iter(items)).new_ids
     analyze_articles(store, new)
     update_stories(store, new, [])
+    return store
+
+
+@pytest.fixture(scope="module")
+def pipeline_store(tmp_path_factory: pytest.TempPathFactory):
+    """The Syria sample reports through analysis and stories (not judgments) in a fresh store."""
+    store = _through_stories(tmp_path_factory.mktemp("situation") / "s.db", _sample_reports("syria.jsonl"))
     yield store
     store.close()
 
@@ -401,23 +413,12 @@ def spread_store(tmp_path_factory: pytest.TempPathFactory):
     """Sample reports of two theatres re-dated four days apart (about 5 months), through analysis and stories."""
     import datetime as dt
 
-    from conftest import CORPUS
-
-    from watchfloor.ingest import read_paths, store_items
-    from watchfloor.models import Article
-    from watchfloor.process import analyze_articles
-    from watchfloor.store import Store
-    from watchfloor.stories.stage import update_stories
-
-    items = [a for f in ("syria.jsonl", "sudan.jsonl") for a in read_paths([str(CORPUS / f)]) if isinstance(a, Article)]
+    items = _sample_reports("syria.jsonl", "sudan.jsonl")
     items.sort(key=lambda a: (a.date or "", a.id))
     start = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
     for i, a in enumerate(items):
         a.date = (start + dt.timedelta(days=4 * i, hours=i % 7)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store = Store(tmp_path_factory.mktemp("spread") / "s.db")
-    new = store_items(store, iter(items)).new_ids
-    analyze_articles(store, new)
-    update_stories(store, new, [])
+    store = _through_stories(tmp_path_factory.mktemp("spread") / "s.db", items)
     yield store
     store.close()
 
